@@ -1,0 +1,50 @@
+package io.taskgate.config;
+
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/** The {@code taskgate.*} settings. Defaults here are the documented defaults. */
+@ConfigurationProperties("taskgate")
+public record TaskgateProperties(
+    @DefaultValue("api,worker") List<String> roles,
+    @DefaultValue("database") String broker,
+    @DefaultValue Api api,
+    @DefaultValue Worker worker,
+    @DefaultValue Queue queue,
+    @DefaultValue Maintenance maintenance,
+    @DefaultValue Retention retention) {
+
+  public boolean isApi() {
+    return roles.contains("api");
+  }
+
+  public boolean isWorker() {
+    return roles.contains("worker");
+  }
+
+  /** @param maxBodyBytes largest accepted submit body; larger ones get 413 */
+  public record Api(@DefaultValue("1048576") long maxBodyBytes) {}
+
+  /**
+   * @param lease how long a claimed task stays owned without a heartbeat
+   * @param heartbeatInterval how often running tasks renew their lease and look for cancellation
+   * @param types task types this worker serves; empty means every declared type
+   */
+  public record Worker(
+      @DefaultValue("30s") Duration lease,
+      @DefaultValue("1s") Duration heartbeatInterval,
+      @DefaultValue List<String> types) {}
+
+  public record Queue(@DefaultValue Database database) {
+    /** @param pollInterval how often idle database-queue consumers look for work from other processes */
+    public record Database(@DefaultValue("500ms") Duration pollInterval) {}
+  }
+
+  /** @param longPollCheck how often a long-polling GET re-reads a task changed by another process */
+  public record Maintenance(@DefaultValue("250ms") Duration longPollCheck) {}
+
+  /** @param finished how long finished tasks are kept */
+  public record Retention(@DefaultValue("7d") Duration finished) {}
+}

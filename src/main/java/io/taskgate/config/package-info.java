@@ -1,0 +1,2 @@
+/** Configuration: the {@code taskgate.*} properties and the roles this process plays. */
+package io.taskgate.config;

@@ -1,0 +1,67 @@
+package io.taskgate.ingress;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Writes the HTTP answer of an ingress route. platform-http copies every exchange header into the
+ * response, so each method first drops them all and sets only what the caller should see.
+ */
+@Component
+public class HttpResponses {
+
+  private static final Logger log = LoggerFactory.getLogger(HttpResponses.class);
+
+  private final ObjectMapper json;
+
+  public HttpResponses(ObjectMapper json) {
+    this.json = json;
+  }
+
+  /** 202 for a new task: {@code Location} and {@code Retry-After} tell the caller where and when to poll. */
+  public void accepted(Exchange exchange) {
+    TaskView view = exchange.getIn().getBody(TaskView.class);
+    write(exchange, 202, "application/json", view);
+    exchange.getMessage().setHeader("Location", view.links().self());
+    exchange.getMessage().setHeader("Retry-After", "1");
+  }
+
+  public void ok(Exchange exchange) {
+    write(exchange, 200, "application/json", exchange.getIn().getBody());
+  }
+
+  public void cancelled(Exchange exchange) {
+    TaskService.CancelResult result = exchange.getIn().getBody(TaskService.CancelResult.class);
+    write(exchange, result.status(), "application/json", result.task());
+  }
+
+  /** The routeConfiguration {@code taskgate-errors} calls this for every failed ingress request. */
+  public void problem(Exchange exchange) {
+    Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+    Problem problem;
+    if (failure instanceof ProblemException p) {
+      problem = p.problem();
+    } else {
+      log.error("request failed", failure);
+      problem = new Problem("urn:problem-type:taskgate:internal-error", "Internal error", 500,
+          "The request could not be processed; it is safe to retry", null);
+    }
+    write(exchange, problem.status(), "application/problem+json", problem);
+  }
+
+  private void write(Exchange exchange, int status, String contentType, Object body) {
+    var message = exchange.getMessage();
+    message.removeHeaders("*");
+    try {
+      message.setBody(json.writeValueAsBytes(body));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+    message.setHeader(Exchange.CONTENT_TYPE, contentType);
+  }
+}

@@ -1,0 +1,140 @@
+package io.taskgate.ingress;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.PathType;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.SpecVersionDetector;
+import com.networknt.schema.ValidationMessage;
+import io.taskgate.config.TaskgateProperties;
+import io.taskgate.task.TaskType;
+import io.taskgate.task.TaskTypeRegistry;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.Exchange;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns the raw {@code POST /api/v1/tasks} request into a {@link SubmitTaskRequest}, or rejects it
+ * with the problem a caller can act on: 415 (not JSON), 413 (too large), 400 (malformed, unknown
+ * members, unknown type, input violating the type's JSON Schema). Nothing is stored before this.
+ */
+@Component
+public class SubmitTaskValidator {
+
+  static final Set<String> MEMBERS = Set.of("type", "input");
+
+  private final TaskTypeRegistry types;
+  private final ObjectMapper json;
+  private final ObjectReader strictReader;
+  private final long maxBodyBytes;
+  private final Map<String, JsonSchema> schemas = new ConcurrentHashMap<>();
+
+  public SubmitTaskValidator(TaskTypeRegistry types, ObjectMapper json, TaskgateProperties properties) {
+    this.types = types;
+    this.json = json;
+    // one JSON value per body, each member once: "{..} trailing" and {"type":1,"type":2} are errors
+    this.strictReader = json.reader()
+        .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    this.maxBodyBytes = properties.api().maxBodyBytes();
+  }
+
+  public SubmitTaskRequest validate(Exchange exchange) {
+    requireJson(exchange.getIn().getHeader("Content-Type", String.class));
+    Long declared = exchange.getIn().getHeader("Content-Length", Long.class);
+    if (declared != null && declared > maxBodyBytes) {
+      throw tooLarge();
+    }
+    byte[] body = exchange.getIn().getBody(byte[].class);
+    if (body != null && body.length > maxBodyBytes) {
+      throw tooLarge();
+    }
+    return validate(body == null ? new byte[0] : body);
+  }
+
+  SubmitTaskRequest validate(byte[] body) {
+    JsonNode root;
+    try {
+      root = body.length == 0 ? null : strictReader.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw ProblemException.badRequest(
+          "The body is not valid JSON", List.of(new Problem.FieldError("", e.getOriginalMessage())));
+    } catch (java.io.IOException e) {
+      throw ProblemException.badRequest("The body could not be read", null);
+    }
+    if (root == null || root.isMissingNode() || !root.isObject()) {
+      throw ProblemException.badRequest(
+          "The body must be a JSON object", List.of(new Problem.FieldError("", "expected an object")));
+    }
+    List<Problem.FieldError> errors = new ArrayList<>();
+    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!MEMBERS.contains(name)) {
+        errors.add(new Problem.FieldError("/" + name, "unknown member; allowed: " + MEMBERS));
+      }
+    }
+    JsonNode typeNode = root.get("type");
+    TaskType type = null;
+    if (typeNode == null || typeNode.isNull()) {
+      errors.add(new Problem.FieldError("/type", "required"));
+    } else if (!typeNode.isTextual()) {
+      errors.add(new Problem.FieldError("/type", "must be a string"));
+    } else {
+      type = types.find(typeNode.asText()).orElse(null);
+      if (type == null) {
+        errors.add(new Problem.FieldError("/type", "unknown task type '" + typeNode.asText()
+            + "'; GET /api/v1/task-types lists them"));
+      }
+    }
+    JsonNode input = root.get("input");
+    if (type != null && type.inputSchema() != null) {
+      for (ValidationMessage message : schema(type).validate(input == null ? json.nullNode() : input)) {
+        String at = message.getInstanceLocation().toString();
+        errors.add(new Problem.FieldError("/input" + (at.equals("/") ? "" : at), message.getError()));
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw ProblemException.badRequest("The task was not accepted: see errors", errors);
+    }
+    return new SubmitTaskRequest(type.name(), input, 0);
+  }
+
+  private JsonSchema schema(TaskType type) {
+    return schemas.computeIfAbsent(type.name(), name -> {
+      JsonNode schema = type.inputSchema();
+      SpecVersion.VersionFlag version =
+          SpecVersionDetector.detectOptionalVersion(schema, false).orElse(SpecVersion.VersionFlag.V202012);
+      SchemaValidatorsConfig config =
+          SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER).build();
+      return JsonSchemaFactory.getInstance(version).getSchema(schema, config);
+    });
+  }
+
+  private static void requireJson(String contentType) {
+    String media = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase();
+    boolean isJson = media.equals("application/json")
+        || (media.startsWith("application/") && media.endsWith("+json"));
+    if (!isJson) {
+      throw new ProblemException(415, "unsupported-media-type", "Unsupported media type",
+          "Send the task as JSON with Content-Type: application/json (got "
+              + (contentType == null ? "none" : "'" + contentType + "'") + ")");
+    }
+  }
+
+  private ProblemException tooLarge() {
+    return new ProblemException(413, "payload-too-large", "Payload too large",
+        "The body is larger than " + maxBodyBytes + " bytes (taskgate.api.max-body-bytes)");
+  }
+}

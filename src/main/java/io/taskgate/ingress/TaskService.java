@@ -1,0 +1,162 @@
+package io.taskgate.ingress;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.taskgate.config.TaskgateProperties;
+import io.taskgate.queue.TaskSignals;
+import io.taskgate.state.CancelOutcome;
+import io.taskgate.state.NewTask;
+import io.taskgate.state.PageCursor;
+import io.taskgate.state.TaskStore;
+import io.taskgate.task.Task;
+import io.taskgate.task.TaskStatus;
+import io.taskgate.task.TaskType;
+import io.taskgate.task.TaskTypeRegistry;
+import io.taskgate.worker.RunningTasks;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.camel.Header;
+import org.springframework.stereotype.Component;
+
+/** What the REST operations do, called from the {@code ingress-*} routes. */
+@Component
+public class TaskService {
+
+  static final int DEFAULT_LIMIT = 50;
+  static final int MAX_LIMIT = 500;
+  static final int MAX_WAIT_SECONDS = 60;
+
+  private final TaskStore store;
+  private final TaskTypeRegistry types;
+  private final TaskSignals signals;
+  private final RunningTasks running;
+  private final ObjectMapper json;
+  private final Duration longPollCheck;
+
+  public TaskService(TaskStore store, TaskTypeRegistry types, TaskSignals signals,
+      RunningTasks running, ObjectMapper json, TaskgateProperties properties) {
+    this.store = store;
+    this.types = types;
+    this.signals = signals;
+    this.running = running;
+    this.json = json;
+    this.longPollCheck = properties.maintenance().longPollCheck();
+  }
+
+  public TaskView submit(SubmitTaskRequest request) {
+    TaskType type = types.get(request.type());
+    Task task = store.create(new NewTask(UUID.randomUUID(), type.name(), request.input(),
+        request.priority(), type.maxAttempts()));
+    signals.signal(type.name());
+    return TaskView.of(task);
+  }
+
+  public TaskView get(@Header("id") String id, @Header("waitSeconds") String waitSeconds)
+      throws InterruptedException {
+    int wait = waitSeconds == null ? 0 : intParam("waitSeconds", waitSeconds, 0, MAX_WAIT_SECONDS);
+    UUID taskId = parseId(id);
+    Instant deadline = Instant.now().plusSeconds(wait);
+    Task task = store.find(taskId).orElseThrow(() -> notFound(id));
+    while (!task.status().isTerminal() && Instant.now().isBefore(deadline)) {
+      Thread.sleep(Math.min(longPollCheck.toMillis(),
+          Math.max(1, Duration.between(Instant.now(), deadline).toMillis())));
+      task = store.find(taskId).orElseThrow(() -> notFound(id));
+    }
+    return TaskView.of(task);
+  }
+
+  /** Returns the task view and whether it is CANCELLED already (200) or only requested (202). */
+  public CancelResult cancel(@Header("id") String id) {
+    UUID taskId = parseId(id);
+    CancelOutcome outcome = store.requestCancel(taskId);
+    return switch (outcome) {
+      case NOT_FOUND -> throw notFound(id);
+      case ALREADY_FINISHED -> throw new ProblemException(409, "task-finished", "Task already finished",
+          "Task " + id + " has already finished and cannot be cancelled");
+      case CANCELLED -> new CancelResult(200, view(taskId));
+      case REQUESTED -> {
+        running.cancelLocally(taskId);
+        yield new CancelResult(202, view(taskId));
+      }
+    };
+  }
+
+  public ObjectNode list(@Header("type") String type, @Header("status") String status,
+      @Header("limit") String limit, @Header("cursor") String cursor) {
+    TaskStatus statusFilter = null;
+    if (status != null && !status.isEmpty()) {
+      statusFilter = TaskStatus.parse(status).orElseThrow(() -> ProblemException.badRequest(
+          "Unknown status '" + status + "'", List.of(new Problem.FieldError("status",
+              "one of PENDING, RUNNING, SUCCEEDED, FAILED, CANCELLED"))));
+    }
+    int pageSize = limit == null ? DEFAULT_LIMIT : intParam("limit", limit, 1, MAX_LIMIT);
+    PageCursor after = null;
+    if (cursor != null && !cursor.isEmpty()) {
+      after = PageCursor.decode(cursor).orElseThrow(() -> ProblemException.badRequest(
+          "Invalid cursor", List.of(new Problem.FieldError("cursor", "use nextCursor of a previous page"))));
+    }
+    List<Task> page = store.list(type == null || type.isEmpty() ? null : type, statusFilter, after,
+        pageSize + 1);
+    ObjectNode body = json.createObjectNode();
+    ArrayNode items = body.putArray("items");
+    page.stream().limit(pageSize).forEach(task -> {
+      ObjectNode item = json.valueToTree(TaskView.of(task));
+      item.remove("result");
+      items.add(item);
+    });
+    Task last = page.size() > pageSize ? page.get(pageSize - 1) : null;
+    body.put("nextCursor", last == null ? null : new PageCursor(last.createdAt(), last.id()).encode());
+    return body;
+  }
+
+  public ObjectNode taskTypes() {
+    ObjectNode body = json.createObjectNode();
+    ArrayNode items = body.putArray("items");
+    for (TaskType type : types.all()) {
+      ObjectNode item = items.addObject();
+      item.put("name", type.name());
+      item.put("mode", type.mode().wireName());
+      item.put("concurrency", type.concurrency());
+      item.put("timeoutSeconds", type.timeout().toSeconds());
+      item.put("maxAttempts", type.maxAttempts());
+      item.set("inputSchema", type.inputSchema() == null ? json.nullNode() : type.inputSchema());
+    }
+    return body;
+  }
+
+  private TaskView view(UUID id) {
+    return store.find(id).map(TaskView::of).orElseThrow(() -> notFound(id.toString()));
+  }
+
+  private static UUID parseId(String id) {
+    try {
+      return Optional.ofNullable(id).map(UUID::fromString).orElseThrow(() -> notFound(id));
+    } catch (IllegalArgumentException e) {
+      throw notFound(id);
+    }
+  }
+
+  private static ProblemException notFound(String id) {
+    return ProblemException.notFound("No task with id '" + id + "'");
+  }
+
+  private static int intParam(String name, String value, int min, int max) {
+    try {
+      int parsed = Integer.parseInt(value.trim());
+      if (parsed >= min && parsed <= max) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw ProblemException.badRequest("Invalid " + name + " '" + value + "'",
+        List.of(new Problem.FieldError(name, "an integer from " + min + " to " + max)));
+  }
+
+  /** A cancellation's answer: 200 when done, 202 when the running handler was asked to stop. */
+  public record CancelResult(int status, TaskView task) {}
+}

@@ -1,0 +1,2 @@
+/** Background duties of the always-on api role: lease reaper, retention. */
+package io.taskgate.maintenance;

@@ -1,0 +1,522 @@
+package io.taskgate.state;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.taskgate.task.ClaimedTask;
+import io.taskgate.task.Task;
+import io.taskgate.task.TaskStatus;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.JdbcUtils;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The task table. Every status change is a conditional UPDATE on the current status (and, for a
+ * run, on its lease owner and attempt number), after {@link TaskStatus#requireTransition} approved
+ * it: the database decides races, never the caller's memory.
+ */
+@Repository
+public class TaskStore {
+
+  private static final String COLUMNS =
+      "id, type, status, priority, input, result, error_type, error_message, progress_percent,"
+          + " progress_message, attempts, max_attempts, cancel_requested, created_at, updated_at,"
+          + " started_at, finished_at";
+
+  // PostgreSQL: one statement claims up to :max rows; SKIP LOCKED lets competing workers pass by.
+  private static final String CLAIM_POSTGRES =
+      """
+      UPDATE task t SET status = 'RUNNING', attempts = t.attempts + 1, lease_owner = :owner,
+             lease_expires_at = :until, started_at = COALESCE(t.started_at, :now), updated_at = :now,
+             progress_percent = NULL, progress_message = NULL, version = t.version + 1
+        FROM (SELECT id FROM task
+               WHERE type = :type AND status = 'PENDING' AND run_at <= :now
+               ORDER BY priority DESC, run_at, created_at
+               LIMIT :max FOR UPDATE SKIP LOCKED) c
+       WHERE t.id = c.id
+      RETURNING t.id, t.type, t.input, t.attempts, t.max_attempts, t.checkpoint, t.lease_owner
+      """;
+
+  // H2 (embedded, one process): pick candidates, then compare-and-set each on its version.
+  private static final String CLAIM_CANDIDATES =
+      """
+      SELECT id, version FROM task
+       WHERE type = :type AND status = 'PENDING' AND run_at <= :now
+       ORDER BY priority DESC, run_at, created_at
+       LIMIT :max
+      """;
+  private static final String CLAIM_ONE =
+      """
+      UPDATE task SET status = 'RUNNING', attempts = attempts + 1, lease_owner = :owner,
+             lease_expires_at = :until, started_at = COALESCE(started_at, :now), updated_at = :now,
+             progress_percent = NULL, progress_message = NULL, version = version + 1
+       WHERE id = :id AND status = 'PENDING' AND version = :version
+      """;
+  private static final String CLAIMED_ROWS =
+      "SELECT id, type, input, attempts, max_attempts, checkpoint, lease_owner FROM task WHERE id IN (:ids)";
+
+  // Guard of every write made by a run: still RUNNING, still this worker's lease, same attempt.
+  private static final String RUN_GUARD =
+      " WHERE id = :id AND status = 'RUNNING' AND lease_owner = :owner AND attempts = :attempt";
+  private static final String NOT_CANCELLED = " AND cancel_requested = FALSE";
+
+  private final JdbcClient jdbc;
+  private final ObjectMapper json;
+  private final TransactionTemplate tx;
+  private final boolean postgres;
+
+  public TaskStore(JdbcClient jdbc, ObjectMapper json, TransactionTemplate tx, DataSource dataSource) {
+    this.jdbc = jdbc;
+    this.json = json;
+    this.tx = tx;
+    this.postgres = isPostgres(dataSource);
+  }
+
+  private static boolean isPostgres(DataSource dataSource) {
+    try {
+      String product = JdbcUtils.extractDatabaseMetaData(dataSource, md -> md.getDatabaseProductName());
+      return product.toLowerCase().contains("postgres");
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read the state store's database product", e);
+    }
+  }
+
+  public static Instant now() {
+    // the databases keep microseconds: cut here so that what we return equals what we stored
+    return Instant.now().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  // ---------------------------------------------------------------- create and read
+
+  public Task create(NewTask task) {
+    Instant now = now();
+    jdbc.sql(
+            """
+            INSERT INTO task (id, type, status, priority, input, attempts, max_attempts, run_at,
+                              created_at, updated_at, version)
+            VALUES (:id, :type, 'PENDING', :priority, :input, 0, :maxAttempts, :now, :now, :now, 0)
+            """)
+        .param("id", task.id())
+        .param("type", task.type())
+        .param("priority", task.priority())
+        .param("input", write(task.input()))
+        .param("maxAttempts", task.maxAttempts())
+        .param("now", ts(now))
+        .update();
+    return find(task.id()).orElseThrow();
+  }
+
+  public Optional<Task> find(UUID id) {
+    return jdbc.sql("SELECT " + COLUMNS + " FROM task WHERE id = :id")
+        .param("id", id)
+        .query(this::mapTask)
+        .optional();
+  }
+
+  /** Newest first; {@code after} is the cursor of the previous page or null. */
+  public List<Task> list(String type, TaskStatus status, PageCursor after, int limit) {
+    return jdbc.sql(
+            "SELECT " + COLUMNS + " FROM task"
+                + " WHERE (CAST(:type AS VARCHAR(100)) IS NULL OR type = :type)"
+                + " AND (CAST(:status AS VARCHAR(16)) IS NULL OR status = :status)"
+                + " AND (CAST(:afterAt AS TIMESTAMP WITH TIME ZONE) IS NULL"
+                + "      OR created_at < :afterAt OR (created_at = :afterAt AND id < :afterId))"
+                + " ORDER BY created_at DESC, id DESC LIMIT :limit")
+        .param("type", type)
+        .param("status", status == null ? null : status.name())
+        .param("afterAt", after == null ? null : ts(after.createdAt()))
+        .param("afterId", after == null ? null : after.id())
+        .param("limit", limit)
+        .query(this::mapTask)
+        .list();
+  }
+
+  // ---------------------------------------------------------------- the database queue
+
+  /** Claims up to {@code max} due PENDING tasks of a type for {@code owner}, with a lease. */
+  public List<ClaimedTask> claim(String type, String owner, int max, Duration lease) {
+    Instant now = now();
+    if (postgres) {
+      return jdbc.sql(CLAIM_POSTGRES)
+          .param("owner", owner)
+          .param("until", ts(now.plus(lease)))
+          .param("now", ts(now))
+          .param("type", type)
+          .param("max", max)
+          .query(this::mapClaimed)
+          .list();
+    }
+    synchronized (this) {
+      List<UUID> claimed = new ArrayList<>();
+      List<Object[]> candidates =
+          jdbc.sql(CLAIM_CANDIDATES)
+              .param("type", type)
+              .param("now", ts(now))
+              .param("max", max)
+              .query((rs, n) -> new Object[] {rs.getObject("id", UUID.class), rs.getLong("version")})
+              .list();
+      for (Object[] candidate : candidates) {
+        int updated =
+            jdbc.sql(CLAIM_ONE)
+                .param("owner", owner)
+                .param("until", ts(now.plus(lease)))
+                .param("now", ts(now))
+                .param("id", candidate[0])
+                .param("version", candidate[1])
+                .update();
+        if (updated == 1) {
+          claimed.add((UUID) candidate[0]);
+        }
+      }
+      if (claimed.isEmpty()) {
+        return List.of();
+      }
+      return jdbc.sql(CLAIMED_ROWS).param("ids", claimed).query(this::mapClaimed).list();
+    }
+  }
+
+  /** Extends the lease of the given running tasks of {@code owner}. */
+  public int renewLeases(String owner, Collection<UUID> ids, Duration lease) {
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    return jdbc.sql(
+            "UPDATE task SET lease_expires_at = :until"
+                + " WHERE id IN (:ids) AND status = 'RUNNING' AND lease_owner = :owner")
+        .param("until", ts(now().plus(lease)))
+        .param("ids", ids)
+        .param("owner", owner)
+        .update();
+  }
+
+  public List<LeaseState> leaseStates(Collection<UUID> ids) {
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    return jdbc.sql(
+            "SELECT id, status, lease_owner, attempts, cancel_requested FROM task WHERE id IN (:ids)")
+        .param("ids", ids)
+        .query(
+            (rs, n) ->
+                new LeaseState(
+                    rs.getObject("id", UUID.class),
+                    TaskStatus.valueOf(rs.getString("status")),
+                    rs.getString("lease_owner"),
+                    rs.getInt("attempts"),
+                    rs.getBoolean("cancel_requested")))
+        .list();
+  }
+
+  // ---------------------------------------------------------------- what a run records
+
+  public boolean progress(ClaimedTask run, Integer percent, String message) {
+    return runUpdate(
+        run,
+        "UPDATE task SET progress_percent = :percent, progress_message = :message, updated_at = :now"
+            + RUN_GUARD,
+        "percent",
+        percent,
+        "message",
+        message);
+  }
+
+  public boolean checkpoint(ClaimedTask run, JsonNode state) {
+    return runUpdate(
+        run,
+        "UPDATE task SET checkpoint = :checkpoint, updated_at = :now" + RUN_GUARD,
+        "checkpoint",
+        write(state),
+        null,
+        null);
+  }
+
+  /** RUNNING -> SUCCEEDED, unless a cancellation was requested meanwhile (then CANCELLED). */
+  public TaskStatus succeed(ClaimedTask run, JsonNode result) {
+    TaskStatus.requireTransition(TaskStatus.RUNNING, TaskStatus.SUCCEEDED);
+    boolean done =
+        runUpdate(
+            run,
+            "UPDATE task SET status = 'SUCCEEDED', result = :result, error_type = NULL,"
+                + " error_message = NULL, finished_at = :now, updated_at = :now,"
+                + " lease_owner = NULL, lease_expires_at = NULL, version = version + 1"
+                + RUN_GUARD
+                + NOT_CANCELLED,
+            "result",
+            write(result),
+            null,
+            null);
+    return done ? TaskStatus.SUCCEEDED : cancelRun(run);
+  }
+
+  /** RUNNING -> FAILED for good. */
+  public TaskStatus fail(ClaimedTask run, String errorType, String message) {
+    TaskStatus.requireTransition(TaskStatus.RUNNING, TaskStatus.FAILED);
+    boolean done =
+        runUpdate(
+            run,
+            "UPDATE task SET status = 'FAILED', error_type = :errorType, error_message = :message,"
+                + " finished_at = :now, updated_at = :now, lease_owner = NULL,"
+                + " lease_expires_at = NULL, version = version + 1"
+                + RUN_GUARD
+                + NOT_CANCELLED,
+            "errorType",
+            errorType,
+            "message",
+            truncate(message));
+    return done ? TaskStatus.FAILED : cancelRun(run);
+  }
+
+  /** RUNNING -> PENDING, due again at {@code runAt}; the attempt counts. */
+  public TaskStatus retry(ClaimedTask run, String errorType, String message, Instant runAt) {
+    TaskStatus.requireTransition(TaskStatus.RUNNING, TaskStatus.PENDING);
+    boolean done =
+        runUpdateAt(
+            run,
+            "UPDATE task SET status = 'PENDING', error_type = :errorType, error_message = :message,"
+                + " run_at = :runAt, updated_at = :now, lease_owner = NULL,"
+                + " lease_expires_at = NULL, version = version + 1"
+                + RUN_GUARD
+                + NOT_CANCELLED,
+            runAt,
+            "errorType",
+            errorType,
+            "message",
+            truncate(message));
+    return done ? TaskStatus.PENDING : cancelRun(run);
+  }
+
+  /** RUNNING -> PENDING without counting the attempt: the worker stops and gives the task back. */
+  public boolean requeue(ClaimedTask run) {
+    TaskStatus.requireTransition(TaskStatus.RUNNING, TaskStatus.PENDING);
+    return runUpdate(
+        run,
+        "UPDATE task SET status = 'PENDING', attempts = attempts - 1, run_at = :now,"
+            + " updated_at = :now, lease_owner = NULL, lease_expires_at = NULL, version = version + 1"
+            + RUN_GUARD
+            + NOT_CANCELLED,
+        null,
+        null,
+        null,
+        null);
+  }
+
+  /** RUNNING -> CANCELLED; returns the status the task has afterwards as far as this run knows. */
+  public TaskStatus cancelRun(ClaimedTask run) {
+    TaskStatus.requireTransition(TaskStatus.RUNNING, TaskStatus.CANCELLED);
+    boolean done =
+        runUpdate(
+            run,
+            "UPDATE task SET status = 'CANCELLED', finished_at = :now, updated_at = :now,"
+                + " lease_owner = NULL, lease_expires_at = NULL, version = version + 1"
+                + RUN_GUARD,
+            null,
+            null,
+            null,
+            null);
+    return done ? TaskStatus.CANCELLED : null;
+  }
+
+  private boolean runUpdate(ClaimedTask run, String sql, String k1, Object v1, String k2, Object v2) {
+    return runUpdateAt(run, sql, null, k1, v1, k2, v2);
+  }
+
+  private boolean runUpdateAt(
+      ClaimedTask run, String sql, Instant runAt, String k1, Object v1, String k2, Object v2) {
+    var statement =
+        jdbc.sql(sql)
+            .param("id", run.id())
+            .param("owner", run.leaseOwner())
+            .param("attempt", run.attempt())
+            .param("now", ts(now()));
+    if (sql.contains(":runAt")) {
+      statement = statement.param("runAt", ts(runAt));
+    }
+    if (k1 != null) {
+      statement = statement.param(k1, v1);
+    }
+    if (k2 != null) {
+      statement = statement.param(k2, v2);
+    }
+    return statement.update() == 1;
+  }
+
+  // ---------------------------------------------------------------- cancellation by the caller
+
+  public CancelOutcome requestCancel(UUID id) {
+    return tx.execute(
+        status -> {
+          // a task can move RUNNING -> PENDING (retry) between our two updates: try again then
+          for (int round = 0; round < 3; round++) {
+            Instant now = now();
+            TaskStatus.requireTransition(TaskStatus.PENDING, TaskStatus.CANCELLED);
+            int cancelled =
+                jdbc.sql(
+                        "UPDATE task SET status = 'CANCELLED', finished_at = :now, updated_at = :now,"
+                            + " version = version + 1 WHERE id = :id AND status = 'PENDING'")
+                    .param("now", ts(now))
+                    .param("id", id)
+                    .update();
+            if (cancelled == 1) {
+              return CancelOutcome.CANCELLED;
+            }
+            int requested =
+                jdbc.sql(
+                        "UPDATE task SET cancel_requested = TRUE, updated_at = :now,"
+                            + " version = version + 1 WHERE id = :id AND status = 'RUNNING'")
+                    .param("now", ts(now))
+                    .param("id", id)
+                    .update();
+            if (requested == 1) {
+              return CancelOutcome.REQUESTED;
+            }
+            Optional<Task> task = find(id);
+            if (task.isEmpty()) {
+              return CancelOutcome.NOT_FOUND;
+            }
+            if (task.get().status().isTerminal()) {
+              return CancelOutcome.ALREADY_FINISHED;
+            }
+          }
+          throw new IllegalStateException("task " + id + " kept changing while being cancelled");
+        });
+  }
+
+  // ---------------------------------------------------------------- background duties (api role)
+
+  /**
+   * Recovers RUNNING tasks whose lease expired (their worker died): requeued while attempts remain,
+   * FAILED when not, CANCELLED when a cancellation was requested. Each is one conditional statement,
+   * so several replicas can run it at once.
+   */
+  public ReapResult reapExpiredLeases() {
+    return tx.execute(
+        status -> {
+          Instant now = now();
+          int cancelled =
+              jdbc.sql(
+                      "UPDATE task SET status = 'CANCELLED', finished_at = :now, updated_at = :now,"
+                          + " lease_owner = NULL, lease_expires_at = NULL, version = version + 1"
+                          + " WHERE status = 'RUNNING' AND lease_expires_at < :now"
+                          + " AND cancel_requested = TRUE")
+                  .param("now", ts(now))
+                  .update();
+          int failed =
+              jdbc.sql(
+                      "UPDATE task SET status = 'FAILED', error_type = 'worker-lost',"
+                          + " error_message = :message, finished_at = :now, updated_at = :now,"
+                          + " lease_owner = NULL, lease_expires_at = NULL, version = version + 1"
+                          + " WHERE status = 'RUNNING' AND lease_expires_at < :now"
+                          + " AND attempts >= max_attempts")
+                  .param("now", ts(now))
+                  .param(
+                      "message",
+                      "the worker stopped without finishing (lease expired) and no attempts are left")
+                  .update();
+          int requeued =
+              jdbc.sql(
+                      "UPDATE task SET status = 'PENDING', error_type = 'worker-lost',"
+                          + " error_message = :message, run_at = :now, updated_at = :now,"
+                          + " lease_owner = NULL, lease_expires_at = NULL, version = version + 1"
+                          + " WHERE status = 'RUNNING' AND lease_expires_at < :now"
+                          + " AND attempts < max_attempts")
+                  .param("now", ts(now))
+                  .param("message", "the worker stopped without finishing (lease expired); requeued")
+                  .update();
+          return new ReapResult(requeued, failed, cancelled);
+        });
+  }
+
+  public int deleteFinishedBefore(Instant cutoff) {
+    return jdbc.sql(
+            "DELETE FROM task WHERE status IN ('SUCCEEDED', 'FAILED', 'CANCELLED')"
+                + " AND finished_at < :cutoff")
+        .param("cutoff", ts(cutoff))
+        .update();
+  }
+
+  // ---------------------------------------------------------------- mapping
+
+  private Task mapTask(ResultSet rs, int row) throws SQLException {
+    return new Task(
+        rs.getObject("id", UUID.class),
+        rs.getString("type"),
+        TaskStatus.valueOf(rs.getString("status")),
+        rs.getInt("priority"),
+        read(rs.getString("input")),
+        read(rs.getString("result")),
+        rs.getString("error_type"),
+        rs.getString("error_message"),
+        (Integer) rs.getObject("progress_percent", Integer.class),
+        rs.getString("progress_message"),
+        rs.getInt("attempts"),
+        rs.getInt("max_attempts"),
+        rs.getBoolean("cancel_requested"),
+        instant(rs, "created_at"),
+        instant(rs, "updated_at"),
+        instant(rs, "started_at"),
+        instant(rs, "finished_at"));
+  }
+
+  private ClaimedTask mapClaimed(ResultSet rs, int row) throws SQLException {
+    return new ClaimedTask(
+        rs.getObject("id", UUID.class),
+        rs.getString("type"),
+        read(rs.getString("input")),
+        rs.getInt("attempts"),
+        rs.getInt("max_attempts"),
+        read(rs.getString("checkpoint")),
+        rs.getString("lease_owner"));
+  }
+
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+    return value == null ? null : value.toInstant();
+  }
+
+  private static OffsetDateTime ts(Instant instant) {
+    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+  }
+
+  private static String truncate(String message) {
+    if (message == null) {
+      return null;
+    }
+    return message.length() > 4000 ? message.substring(0, 4000) : message;
+  }
+
+  private String write(JsonNode node) {
+    if (node == null) {
+      return null;
+    }
+    try {
+      return json.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  private JsonNode read(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return json.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stored JSON is unreadable", e);
+    }
+  }
+}

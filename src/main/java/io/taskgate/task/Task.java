@@ -1,0 +1,25 @@
+package io.taskgate.task;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.UUID;
+
+/** A task as stored. JSON members are parsed; absent values are null. */
+public record Task(
+    UUID id,
+    String type,
+    TaskStatus status,
+    int priority,
+    JsonNode input,
+    JsonNode result,
+    String errorType,
+    String errorMessage,
+    Integer progressPercent,
+    String progressMessage,
+    int attempts,
+    int maxAttempts,
+    boolean cancelRequested,
+    Instant createdAt,
+    Instant updatedAt,
+    Instant startedAt,
+    Instant finishedAt) {}

@@ -1,0 +1,2 @@
+/** The task model: statuses and their legal transitions, task types, the stored task. */
+package io.taskgate.task;

@@ -1,0 +1,103 @@
+package io.taskgate.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.taskgate.state.TaskStore;
+import io.taskgate.task.ClaimedTask;
+import io.taskgate.task.TaskStatus;
+import io.taskgate.task.TaskType;
+import io.taskgate.task.TaskTypeRegistry;
+import io.taskgate.worker.RunningTasks.Run;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs one claimed task: calls its handler under a timeout, with a heartbeat, and records the
+ * outcome. At-least-once: the task is marked done only after its handler returned. Used by the
+ * {@code task-worker} route template as bean {@code taskRunner}.
+ */
+@Component("taskRunner")
+public class TaskRunner {
+
+  private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
+
+  private final TaskTypeRegistry types;
+  private final TaskHandlers handlers;
+  private final RunningTasks running;
+  private final TaskStore store;
+
+  public TaskRunner(TaskTypeRegistry types, TaskHandlers handlers, RunningTasks running, TaskStore store) {
+    this.types = types;
+    this.handlers = handlers;
+    this.running = running;
+    this.store = store;
+  }
+
+  /** Returns the status the task has after this run (null when this run no longer owned it). */
+  public TaskStatus run(ClaimedTask task) {
+    TaskType type = types.get(task.type());
+    MDC.put("taskId", task.id().toString());
+    MDC.put("taskType", task.type());
+    Run run = running.start(task, type.timeout());
+    JsonNode result = null;
+    Throwable failure = null;
+    try {
+      result = handlers.forType(type).handle(task.input(), run);
+    } catch (Throwable e) {
+      failure = e;
+    } finally {
+      running.finish(run);
+    }
+    try {
+      TaskStatus outcome = record(task, type, run, result, failure);
+      log.debug("task {} attempt {} -> {}", task.id(), task.attempt(), outcome);
+      return outcome;
+    } finally {
+      MDC.remove("taskId");
+      MDC.remove("taskType");
+    }
+  }
+
+  private TaskStatus record(ClaimedTask task, TaskType type, Run run, JsonNode result, Throwable failure) {
+    Run.Reason stop = run.stopReason();
+    if (stop == Run.Reason.LEASE_LOST) {
+      log.warn("task {} attempt {}: lease lost, outcome discarded", task.id(), task.attempt());
+      return null;
+    }
+    if (stop == Run.Reason.CANCELLED) {
+      return store.cancelRun(task);
+    }
+    if (failure == null) {
+      return store.succeed(task, result);
+    }
+    if (stop == Run.Reason.SHUTDOWN) {
+      // the handler stopped because this worker is shutting down: give the task back unharmed
+      return store.requeue(task) ? TaskStatus.PENDING : null;
+    }
+    String errorType;
+    String message;
+    boolean retryable;
+    if (stop == Run.Reason.TIMEOUT) {
+      errorType = "timeout";
+      message = "the handler did not finish within " + type.timeout().toSeconds() + " s";
+      retryable = true;
+    } else if (failure instanceof TaskFailure f) {
+      errorType = f.type();
+      message = f.getMessage();
+      retryable = f.retryable();
+    } else {
+      errorType = failure.getClass().getSimpleName();
+      message = failure.getMessage() == null ? failure.toString() : failure.getMessage();
+      retryable = true;
+    }
+    if (retryable && task.attempt() < task.maxAttempts()) {
+      log.info("task {} attempt {}/{} failed ({}), will retry: {}",
+          task.id(), task.attempt(), task.maxAttempts(), errorType, message);
+      return store.retry(task, errorType, message, Instant.now().plus(type.retryDelay(task.attempt())));
+    }
+    log.info("task {} failed after attempt {} ({}): {}", task.id(), task.attempt(), errorType, message);
+    return store.fail(task, errorType, message);
+  }
+}

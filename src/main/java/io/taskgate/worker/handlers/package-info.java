@@ -1,0 +1,2 @@
+/** The example task types shipped with Taskgate: echo, sleep, fail. */
+package io.taskgate.worker.handlers;
