@@ -1,0 +1,288 @@
+package io.taskgate.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.taskgate.support.ApiClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The level-1 API, end to end: real HTTP, real routes, real workers, a real database. Subclasses
+ * run the same scenarios on H2 (the embedded default) and on PostgreSQL.
+ */
+@CamelSpringBootTest
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+abstract class TaskApiScenarios {
+
+  static final Duration TIMEOUT = Duration.ofSeconds(30);
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @LocalServerPort int port;
+  @Autowired JdbcClient jdbc;
+  ApiClient api;
+
+  @BeforeEach
+  void client() {
+    api = new ApiClient("http://localhost:" + port);
+  }
+
+  long storedTasks() {
+    return jdbc.sql("SELECT count(*) FROM task").query(Long.class).single();
+  }
+
+  JsonNode awaitStatus(String id, String status) {
+    await().atMost(TIMEOUT).until(() -> api.status(id), status::equals);
+    return api.task(id);
+  }
+
+  @Test
+  void an_echo_task_is_accepted_then_succeeds_with_its_input_as_result() {
+    ApiClient.Response accepted = api.submit("{\"type\":\"echo\",\"input\":{\"hello\":\"world\",\"n\":[1,2]}}");
+
+    assertThat(accepted.status()).isEqualTo(202);
+    JsonNode view = accepted.json();
+    String id = view.path("id").asText();
+    assertThat(UUID.fromString(id)).isNotNull();
+    assertThat(accepted.header("Location")).isEqualTo("/api/v1/tasks/" + id);
+    assertThat(accepted.header("Retry-After")).isEqualTo("1");
+    assertThat(accepted.contentType()).startsWith("application/json");
+    assertThat(view.path("status").asText()).isEqualTo("PENDING");
+    assertThat(view.path("type").asText()).isEqualTo("echo");
+    assertThat(view.path("links").path("self").asText()).isEqualTo("/api/v1/tasks/" + id);
+    assertThat(view.has("result") && view.get("result").isNull()).isTrue();
+
+    JsonNode done = awaitStatus(id, "SUCCEEDED");
+    assertThat(done.path("result")).isEqualTo(JSON.createObjectNode().put("hello", "world")
+        .set("n", JSON.createArrayNode().add(1).add(2)));
+    assertThat(done.path("attempts").asInt()).isEqualTo(1);
+    assertThat(done.path("error").isNull()).isTrue();
+    Instant created = Instant.parse(done.path("createdAt").asText());
+    Instant started = Instant.parse(done.path("startedAt").asText());
+    Instant finished = Instant.parse(done.path("finishedAt").asText());
+    assertThat(created).isBeforeOrEqualTo(started);
+    assertThat(started).isBeforeOrEqualTo(finished);
+    assertThat(done.path("finishedAt").asText()).endsWith("Z");
+  }
+
+  @Test
+  void a_task_without_input_succeeds_with_a_null_result() {
+    String id = api.submitOk("{\"type\":\"echo\"}");
+    assertThat(awaitStatus(id, "SUCCEEDED").get("result").isNull()).isTrue();
+  }
+
+  @Test
+  void a_sleep_task_reports_progress_and_can_be_cancelled_while_running() {
+    String id = api.submitOk("{\"type\":\"sleep\",\"input\":{\"seconds\":30}}");
+    await().atMost(TIMEOUT).until(() -> api.task(id).path("progress").path("percent").asInt(0) > 0);
+    JsonNode running = api.task(id);
+    assertThat(running.path("status").asText()).isEqualTo("RUNNING");
+    assertThat(running.path("progress").path("message").asText()).startsWith("slept ");
+
+    ApiClient.Response cancel = api.delete("/api/v1/tasks/" + id);
+    assertThat(cancel.status()).isEqualTo(202);
+    assertThat(cancel.json().path("id").asText()).isEqualTo(id);
+
+    JsonNode cancelled = awaitStatus(id, "CANCELLED");
+    assertThat(cancelled.path("finishedAt").isNull()).isFalse();
+    assertThat(cancelled.path("result").isNull()).isTrue();
+    assertThat(api.delete("/api/v1/tasks/" + id).status()).isEqualTo(409);
+  }
+
+  @Test
+  void a_pending_task_is_cancelled_at_once() {
+    // sleep runs 4 at a time per worker: with 4 long ones running, a fifth stays PENDING
+    List<String> running = IntStream.range(0, 4)
+        .mapToObj(i -> api.submitOk("{\"type\":\"sleep\",\"input\":{\"seconds\":60}}")).toList();
+    running.forEach(id -> awaitStatus(id, "RUNNING"));
+    String pending = api.submitOk("{\"type\":\"sleep\",\"input\":{\"seconds\":1}}");
+    assertThat(api.status(pending)).isEqualTo("PENDING");
+
+    ApiClient.Response cancel = api.delete("/api/v1/tasks/" + pending);
+    assertThat(cancel.status()).isEqualTo(200);
+    assertThat(cancel.json().path("status").asText()).isEqualTo("CANCELLED");
+    assertThat(api.task(pending).path("startedAt").isNull()).isTrue();
+
+    running.forEach(id -> assertThat(api.delete("/api/v1/tasks/" + id).status()).isEqualTo(202));
+    running.forEach(id -> awaitStatus(id, "CANCELLED"));
+    assertThat(api.status(pending)).isEqualTo("CANCELLED");
+  }
+
+  @Test
+  void a_failing_task_is_retried_with_backoff_then_failed_after_three_attempts() {
+    String id = api.submitOk("{\"type\":\"fail\",\"input\":{}}");
+    JsonNode failed = awaitStatus(id, "FAILED");
+    assertThat(failed.path("attempts").asInt()).isEqualTo(3);
+    assertThat(failed.path("error").path("type").asText()).isEqualTo("example-failure");
+    assertThat(failed.path("error").path("message").asText()).contains("attempt 3");
+    // backoff 1 s then 2 s: three attempts cannot finish sooner than 3 s after the first start
+    Duration span = Duration.between(Instant.parse(failed.path("startedAt").asText()),
+        Instant.parse(failed.path("finishedAt").asText()));
+    assertThat(span).isGreaterThanOrEqualTo(Duration.ofMillis(2900));
+    assertThat(api.delete("/api/v1/tasks/" + id).status()).isEqualTo(409);
+  }
+
+  @Test
+  void long_polling_answers_as_soon_as_the_task_is_finished() {
+    String id = api.submitOk("{\"type\":\"sleep\",\"input\":{\"seconds\":1}}");
+    ApiClient.Response polled = api.get("/api/v1/tasks/" + id + "?waitSeconds=30");
+    assertThat(polled.status()).isEqualTo(200);
+    assertThat(polled.json().path("status").asText()).isEqualTo("SUCCEEDED");
+    assertThat(polled.json().path("result").path("slept").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void long_polling_a_task_that_stays_running_answers_after_the_wait() {
+    String id = api.submitOk("{\"type\":\"sleep\",\"input\":{\"seconds\":60}}");
+    awaitStatus(id, "RUNNING");
+    ApiClient.Response polled = api.get("/api/v1/tasks/" + id + "?waitSeconds=1");
+    assertThat(polled.status()).isEqualTo(200);
+    assertThat(polled.json().path("status").asText()).isEqualTo("RUNNING");
+    api.delete("/api/v1/tasks/" + id);
+    awaitStatus(id, "CANCELLED");
+  }
+
+  @Test
+  void tasks_are_listed_newest_first_in_pages_filtered_by_type_and_status() {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(api.submitOk("{\"type\":\"echo\",\"input\":" + i + "}"));
+    }
+    ids.forEach(id -> awaitStatus(id, "SUCCEEDED"));
+
+    List<String> seen = new ArrayList<>();
+    String cursor = null;
+    do {
+      ApiClient.Response page = api.get("/api/v1/tasks?type=echo&status=SUCCEEDED&limit=2"
+          + (cursor == null ? "" : "&cursor=" + cursor));
+      assertThat(page.status()).isEqualTo(200);
+      JsonNode items = page.json().path("items");
+      assertThat(items.size()).isLessThanOrEqualTo(2);
+      for (JsonNode item : items) {
+        assertThat(item.path("type").asText()).isEqualTo("echo");
+        assertThat(item.path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(item.has("result")).isFalse();
+        seen.add(item.path("id").asText());
+      }
+      cursor = page.json().path("nextCursor").isNull() ? null : page.json().path("nextCursor").asText();
+    } while (cursor != null);
+
+    // newest first: our five, in reverse order of submission, come before any older echo task
+    List<String> newestFirst = new ArrayList<>(ids);
+    java.util.Collections.reverse(newestFirst);
+    assertThat(seen.subList(0, 5)).containsExactlyElementsOf(newestFirst);
+    assertThat(new HashSet<>(seen)).hasSameSizeAs(seen);
+  }
+
+  @Test
+  void task_types_are_listed_with_their_settings() {
+    JsonNode items = api.get("/api/v1/task-types").json().path("items");
+    Set<String> names = new HashSet<>();
+    items.forEach(item -> names.add(item.path("name").asText()));
+    assertThat(names).contains("echo", "sleep", "fail");
+    JsonNode sleep = null;
+    for (JsonNode item : items) {
+      if (item.path("name").asText().equals("sleep")) {
+        sleep = item;
+      }
+    }
+    assertThat(sleep.path("mode").asText()).isEqualTo("short");
+    assertThat(sleep.path("concurrency").asInt()).isEqualTo(4);
+    assertThat(sleep.path("timeoutSeconds").asInt()).isEqualTo(3600);
+    assertThat(sleep.path("maxAttempts").asInt()).isEqualTo(3);
+    assertThat(sleep.path("inputSchema").path("required").get(0).asText()).isEqualTo("seconds");
+  }
+
+  @Test
+  void every_bad_submission_gets_its_problem_and_stores_nothing() {
+    long before = storedTasks();
+
+    assertProblem(api.submit("{\"type\":\"echo\""), 400, "");
+    assertProblem(api.submit("{\"type\":\"echo\"} trailing"), 400, "");
+    assertProblem(api.submit("[{\"type\":\"echo\"}]"), 400, "");
+    assertProblem(api.submit("\"echo\""), 400, "");
+    assertProblem(api.submit(""), 400, "");
+    assertProblem(api.submit("{\"input\":{}}"), 400, "/type");
+    assertProblem(api.submit("{\"type\":42}"), 400, "/type");
+    assertProblem(api.submit("{\"type\":\"no-such-type\"}"), 400, "/type");
+    assertProblem(api.submit("{\"type\":\"echo\",\"colour\":\"red\"}"), 400, "/colour");
+    assertProblem(api.submit("{\"type\":\"sleep\",\"input\":{\"seconds\":\"ten\"}}"), 400, "/input/seconds");
+    assertProblem(api.submit("{\"type\":\"sleep\",\"input\":{}}"), 400, "/input");
+    assertProblem(api.submit("{\"type\":\"sleep\"}"), 400, "/input");
+
+    byte[] big = ("{\"type\":\"echo\",\"input\":\"" + "x".repeat(1_100_000) + "\"}")
+        .getBytes(StandardCharsets.UTF_8);
+    assertProblem(api.post("/api/v1/tasks", "application/json", big), 413, null);
+    assertProblem(api.post("/api/v1/tasks", "text/plain", "{\"type\":\"echo\"}".getBytes()), 415, null);
+    assertProblem(api.post("/api/v1/tasks", "application/x-www-form-urlencoded", "type=echo".getBytes()), 415, null);
+
+    assertThat(storedTasks()).isEqualTo(before);
+  }
+
+  @Test
+  void bad_reads_get_their_problem() {
+    assertProblem(api.get("/api/v1/tasks/" + UUID.randomUUID()), 404, null);
+    assertProblem(api.get("/api/v1/tasks/not-a-uuid"), 404, null);
+    assertProblem(api.delete("/api/v1/tasks/" + UUID.randomUUID()), 404, null);
+    assertProblem(api.delete("/api/v1/tasks/not-a-uuid"), 404, null);
+    String id = api.submitOk("{\"type\":\"echo\"}");
+    assertProblem(api.get("/api/v1/tasks/" + id + "?waitSeconds=61"), 400, "waitSeconds");
+    assertProblem(api.get("/api/v1/tasks/" + id + "?waitSeconds=-1"), 400, "waitSeconds");
+    assertProblem(api.get("/api/v1/tasks/" + id + "?waitSeconds=soon"), 400, "waitSeconds");
+    assertProblem(api.get("/api/v1/tasks?limit=501"), 400, "limit");
+    assertProblem(api.get("/api/v1/tasks?limit=0"), 400, "limit");
+    assertProblem(api.get("/api/v1/tasks?cursor=bm90LWEtY3Vyc29y"), 400, "cursor");
+    assertProblem(api.get("/api/v1/tasks?cursor=%25%25"), 400, "cursor");
+    assertProblem(api.get("/api/v1/tasks?status=DONE"), 400, "status");
+    assertThat(api.get("/api/v1/tasks?limit=500").status()).isEqualTo(200);
+  }
+
+  @Test
+  void the_openapi_document_parses_and_lists_every_operation() throws Exception {
+    ApiClient.Response doc = api.get("/api/v1/openapi.json");
+    assertThat(doc.status()).isEqualTo(200);
+    var result = new io.swagger.v3.parser.OpenAPIV3Parser().readContents(doc.raw().body(), null, null);
+    assertThat(result.getMessages()).isEmpty();
+    var paths = result.getOpenAPI().getPaths();
+    assertThat(paths.get("/api/v1/tasks").getPost()).isNotNull();
+    assertThat(paths.get("/api/v1/tasks").getGet()).isNotNull();
+    assertThat(paths.get("/api/v1/tasks/{id}").getGet()).isNotNull();
+    assertThat(paths.get("/api/v1/tasks/{id}").getDelete()).isNotNull();
+    assertThat(paths.get("/api/v1/task-types").getGet()).isNotNull();
+    Set<String> operationIds = new HashSet<>();
+    paths.values().forEach(p -> p.readOperations().forEach(o -> operationIds.add(o.getOperationId())));
+    assertThat(operationIds).containsExactlyInAnyOrder(
+        "submitTask", "getTask", "listTasks", "listTaskTypes", "cancelTask");
+  }
+
+  private static void assertProblem(ApiClient.Response response, int status, String pointer) {
+    assertThat(response.status()).as(response.raw().body()).isEqualTo(status);
+    assertThat(response.contentType()).startsWith("application/problem+json");
+    JsonNode problem = response.json();
+    assertThat(problem.path("status").asInt()).isEqualTo(status);
+    assertThat(problem.path("type").asText()).isNotBlank();
+    assertThat(problem.path("title").asText()).isNotBlank();
+    assertThat(problem.path("detail").asText()).isNotBlank();
+    if (pointer != null) {
+      List<String> pointers = new ArrayList<>();
+      problem.path("errors").forEach(e -> pointers.add(e.path("pointer").asText()));
+      assertThat(pointers).as(problem.toString()).contains(pointer);
+    }
+  }
+}
