@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.taskgate.support.ApiClient;
+import io.taskgate.support.WorkerService;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,20 +23,31 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The level-1 API, end to end: real HTTP, real routes, real workers, a real database. Subclasses
  * run the same scenarios on H2 (the embedded default) and on PostgreSQL.
  */
 @CamelSpringBootTest
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    // an extra routes directory, as a mounted ConfigMap: it declares the remote-ocr type
+    properties = "taskgate.routes.dir=src/test/resources/extra-routes")
 abstract class TaskApiScenarios {
+
+  @DynamicPropertySource
+  static void workerService(DynamicPropertyRegistry registry) {
+    registry.add("test.worker-service.port", () -> WorkerService.shared().port());
+  }
 
   static final Duration TIMEOUT = Duration.ofSeconds(30);
   static final ObjectMapper JSON = new ObjectMapper();
 
   @LocalServerPort int port;
   @Autowired JdbcClient jdbc;
+  @Autowired org.apache.camel.CamelContext camel;
   ApiClient api;
 
   @BeforeEach
@@ -139,6 +151,30 @@ abstract class TaskApiScenarios {
   }
 
   @Test
+  void a_task_type_from_the_extra_routes_directory_runs_on_an_http_worker_service() {
+    String id = api.submitOk("{\"type\":\"remote-ocr\",\"input\":{\"page\":\"p1.png\"}}");
+    JsonNode done = awaitStatus(id, "SUCCEEDED");
+    assertThat(done.path("result").path("text").asText()).isEqualTo("OCR of p1.png");
+    assertThat(done.path("result").path("taskId").asText()).isEqualTo(id);
+  }
+
+  @Test
+  void an_http_worker_answering_4xx_fails_the_task_at_once() {
+    String id = api.submitOk("{\"type\":\"remote-ocr\",\"input\":{\"status\":422}}");
+    JsonNode failed = awaitStatus(id, "FAILED");
+    assertThat(failed.path("attempts").asInt()).isEqualTo(1);
+    assertThat(failed.path("error").path("type").asText()).isEqualTo("http-422");
+  }
+
+  @Test
+  void an_http_worker_answering_5xx_is_retried_until_max_attempts() {
+    String id = api.submitOk("{\"type\":\"remote-ocr\",\"input\":{\"status\":503}}");
+    JsonNode failed = awaitStatus(id, "FAILED");
+    assertThat(failed.path("attempts").asInt()).isEqualTo(2);
+    assertThat(failed.path("error").path("type").asText()).isEqualTo("http-503");
+  }
+
+  @Test
   void long_polling_answers_as_soon_as_the_task_is_finished() {
     String id = api.submitOk("{\"type\":\"sleep\",\"input\":{\"seconds\":1}}");
     ApiClient.Response polled = api.get("/api/v1/tasks/" + id + "?waitSeconds=30");
@@ -191,11 +227,28 @@ abstract class TaskApiScenarios {
   }
 
   @Test
+  void every_route_has_an_id_and_a_description() {
+    assertThat(camel.getRoutes()).isNotEmpty();
+    camel.getRoutes().forEach(route -> {
+      assertThat(route.getRouteId()).doesNotMatch("route\\d+");
+      String uri = route.getEndpoint().getEndpointUri();
+      if (!uri.startsWith("rest:") && !uri.startsWith("rest-api:")) {
+        // routes Camel generates from the REST DSL carry their description in the OpenAPI
+        // document (checked there), not on the route
+        assertThat(route.getDescription()).as(route.getRouteId()).isNotBlank();
+      }
+    });
+    assertThat(camel.getRoutes().stream().map(org.apache.camel.Route::getRouteId))
+        .contains("ingress-submit-task", "ingress-get-task", "ingress-cancel-task", "worker-echo",
+            "worker-echo-source", "maintenance-reap-leases", "maintenance-purge-finished");
+  }
+
+  @Test
   void task_types_are_listed_with_their_settings() {
     JsonNode items = api.get("/api/v1/task-types").json().path("items");
     Set<String> names = new HashSet<>();
     items.forEach(item -> names.add(item.path("name").asText()));
-    assertThat(names).contains("echo", "sleep", "fail");
+    assertThat(names).contains("echo", "sleep", "fail", "remote-ocr");
     JsonNode sleep = null;
     for (JsonNode item : items) {
       if (item.path("name").asText().equals("sleep")) {
@@ -269,6 +322,7 @@ abstract class TaskApiScenarios {
     paths.values().forEach(p -> p.readOperations().forEach(o -> operationIds.add(o.getOperationId())));
     assertThat(operationIds).containsExactlyInAnyOrder(
         "submitTask", "getTask", "listTasks", "listTaskTypes", "cancelTask");
+    paths.values().forEach(p -> p.readOperations().forEach(o -> assertThat(o.getSummary()).isNotBlank()));
   }
 
   private static void assertProblem(ApiClient.Response response, int status, String pointer) {

@@ -1,0 +1,96 @@
+package io.taskgate.support;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The packaged Taskgate jar running as a separate process, as it runs in production. */
+public final class TaskgateProcess implements AutoCloseable {
+
+  private final Process process;
+  private final int port;
+
+  private TaskgateProcess(Process process, int port) {
+    this.process = process;
+    this.port = port;
+  }
+
+  public static TaskgateProcess start(String name, List<String> args) throws IOException {
+    String jar = System.getProperty("taskgate.jar", "target/taskgate.jar");
+    if (!new File(jar).isFile()) {
+      throw new IllegalStateException("packaged jar " + jar + " is missing: run through mvn verify");
+    }
+    int port = freePort();
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar,
+        "--server.port=" + port));
+    command.addAll(args);
+    Path logs = Path.of("target", "it-logs");
+    Files.createDirectories(logs);
+    Process process = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(name + ".log").toFile()))
+        .start();
+    TaskgateProcess app = new TaskgateProcess(process, port);
+    app.awaitReady();
+    return app;
+  }
+
+  public String baseUrl() {
+    return "http://localhost:" + port;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /** SIGKILL: no shutdown hook, no drain, nothing flushed. */
+  public void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  private void awaitReady() {
+    HttpClient http = HttpClient.newHttpClient();
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() -> {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("Taskgate exited with " + process.exitValue() + " (see target/it-logs)");
+      }
+      try {
+        HttpResponse<String> r = http.send(
+            HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/health/readiness")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() == 200;
+      } catch (IOException e) {
+        return false;
+      }
+    });
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+}
