@@ -8,13 +8,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /** The {@code taskgate.*} settings. Defaults here are the documented defaults. */
 @ConfigurationProperties("taskgate")
 public record TaskgateProperties(
-    @DefaultValue("api,worker") List<String> roles,
+    @DefaultValue({"api", "worker"}) List<String> roles,
     @DefaultValue("database") String broker,
     @DefaultValue Api api,
     @DefaultValue Worker worker,
     @DefaultValue Queue queue,
     @DefaultValue Maintenance maintenance,
-    @DefaultValue Retention retention) {
+    @DefaultValue Retention retention,
+    @DefaultValue Callbacks callbacks,
+    @DefaultValue Idempotency idempotency) {
 
   public boolean isApi() {
     return roles.contains("api");
@@ -47,4 +49,25 @@ public record TaskgateProperties(
 
   /** @param finished how long finished tasks are kept */
   public record Retention(@DefaultValue("7d") Duration finished) {}
+
+  /**
+   * @param secret Standard Webhooks signing secret, {@code whsec_<base64>}
+   * @param retrySchedule delay before each retry of a failed delivery (with +-20 % jitter); when
+   *     it is used up the delivery is FAILED
+   * @param timeout how long one delivery attempt may take
+   * @param allowedHosts hosts a callback URL may name; empty allows any
+   * @param batchSize deliveries claimed per dispatch round
+   * @param parallelism deliveries sent at once by one api replica
+   */
+  public record Callbacks(
+      String secret,
+      @DefaultValue({"5s", "30s", "2m", "10m", "30m", "1h", "2h", "4h", "8h", "12h", "24h"})
+          List<Duration> retrySchedule,
+      @DefaultValue("10s") Duration timeout,
+      @DefaultValue List<String> allowedHosts,
+      @DefaultValue("100") int batchSize,
+      @DefaultValue("8") int parallelism) {}
+
+  /** @param ttl how long an Idempotency-Key is remembered (at least 24 h) */
+  public record Idempotency(@DefaultValue("24h") Duration ttl) {}
 }

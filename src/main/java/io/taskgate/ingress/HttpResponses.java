@@ -24,10 +24,14 @@ public class HttpResponses {
 
   /** 202 for a new task: {@code Location} and {@code Retry-After} tell the caller where and when to poll. */
   public void accepted(Exchange exchange) {
-    TaskView view = exchange.getIn().getBody(TaskView.class);
+    TaskService.Submitted submitted = exchange.getIn().getBody(TaskService.Submitted.class);
+    TaskView view = submitted.task();
     write(exchange, 202, "application/json", view);
     exchange.getMessage().setHeader("Location", view.links().self());
     exchange.getMessage().setHeader("Retry-After", "1");
+    if (submitted.replayed()) {
+      exchange.getMessage().setHeader("Idempotent-Replayed", "true");
+    }
   }
 
   public void ok(Exchange exchange) {

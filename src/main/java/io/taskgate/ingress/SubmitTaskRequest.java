@@ -2,5 +2,11 @@ package io.taskgate.ingress;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** A validated {@code POST /api/v1/tasks} body. */
-public record SubmitTaskRequest(String type, JsonNode input, int priority) {}
+/**
+ * A validated {@code POST /api/v1/tasks} body.
+ *
+ * @param requestHash SHA-256 of the canonical JSON of the body, to compare Idempotency-Key reuses
+ * @param idempotencyKey the caller's key, or null
+ */
+public record SubmitTaskRequest(
+    String type, JsonNode input, int priority, String callbackUrl, String requestHash, String idempotencyKey) {}

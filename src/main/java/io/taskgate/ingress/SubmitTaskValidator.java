@@ -13,7 +13,12 @@ import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.SpecVersionDetector;
 import com.networknt.schema.ValidationMessage;
+import io.taskgate.callback.CallbackUrlPolicy;
 import io.taskgate.config.TaskgateProperties;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import io.taskgate.task.TaskType;
 import io.taskgate.task.TaskTypeRegistry;
 import java.util.ArrayList;
@@ -33,16 +38,20 @@ import org.springframework.stereotype.Component;
 @Component
 public class SubmitTaskValidator {
 
-  static final Set<String> MEMBERS = Set.of("type", "input");
+  static final Set<String> MEMBERS = Set.of("type", "input", "callbackUrl");
+  static final int MAX_KEY_LENGTH = 255;
 
   private final TaskTypeRegistry types;
+  private final CallbackUrlPolicy callbackUrls;
   private final ObjectMapper json;
   private final ObjectReader strictReader;
   private final long maxBodyBytes;
   private final Map<String, JsonSchema> schemas = new ConcurrentHashMap<>();
 
-  public SubmitTaskValidator(TaskTypeRegistry types, ObjectMapper json, TaskgateProperties properties) {
+  public SubmitTaskValidator(TaskTypeRegistry types, CallbackUrlPolicy callbackUrls, ObjectMapper json,
+      TaskgateProperties properties) {
     this.types = types;
+    this.callbackUrls = callbackUrls;
     this.json = json;
     // one JSON value per body, each member once: "{..} trailing" and {"type":1,"type":2} are errors
     this.strictReader = json.reader()
@@ -61,10 +70,11 @@ public class SubmitTaskValidator {
     if (body != null && body.length > maxBodyBytes) {
       throw tooLarge();
     }
-    return validate(body == null ? new byte[0] : body);
+    String key = idempotencyKey(exchange.getIn().getHeader("Idempotency-Key", String.class));
+    return validate(body == null ? new byte[0] : body, key);
   }
 
-  SubmitTaskRequest validate(byte[] body) {
+  SubmitTaskRequest validate(byte[] body, String idempotencyKey) {
     JsonNode root;
     try {
       root = body.length == 0 ? null : strictReader.readTree(body);
@@ -98,6 +108,17 @@ public class SubmitTaskValidator {
             + "'; GET /api/v1/task-types lists them"));
       }
     }
+    String callbackUrl = null;
+    JsonNode callback = root.get("callbackUrl");
+    if (callback != null && !callback.isNull()) {
+      if (!callback.isTextual()) {
+        errors.add(new Problem.FieldError("/callbackUrl", "must be a string"));
+      } else {
+        callbackUrl = callback.asText();
+        callbackUrls.problem(callbackUrl)
+            .ifPresent(p -> errors.add(new Problem.FieldError("/callbackUrl", p)));
+      }
+    }
     JsonNode input = root.get("input");
     if (type != null && type.inputSchema() != null) {
       for (ValidationMessage message : schema(type).validate(input == null ? json.nullNode() : input)) {
@@ -108,7 +129,53 @@ public class SubmitTaskValidator {
     if (!errors.isEmpty()) {
       throw ProblemException.badRequest("The task was not accepted: see errors", errors);
     }
-    return new SubmitTaskRequest(type.name(), input, 0);
+    return new SubmitTaskRequest(type.name(), input, 0, callbackUrl, hash(root), idempotencyKey);
+  }
+
+  /**
+   * The Idempotency-Key header: a token, or an RFC 8941 string ({@code "..."}); null when absent.
+   */
+  static String idempotencyKey(String header) {
+    if (header == null) {
+      return null;
+    }
+    String key = header.trim();
+    if (key.length() >= 2 && key.startsWith("\"") && key.endsWith("\"")) {
+      StringBuilder unquoted = new StringBuilder();
+      for (int i = 1; i < key.length() - 1; i++) {
+        char c = key.charAt(i);
+        if (c == '\\' && i + 1 < key.length() - 1) {
+          c = key.charAt(++i);
+        }
+        unquoted.append(c);
+      }
+      key = unquoted.toString();
+    }
+    String problem = null;
+    if (key.isEmpty()) {
+      problem = "must not be empty";
+    } else if (key.length() > MAX_KEY_LENGTH) {
+      problem = "longer than " + MAX_KEY_LENGTH + " characters";
+    } else if (!key.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+      problem = "only printable ASCII characters are allowed";
+    }
+    if (problem != null) {
+      throw ProblemException.badRequest("Invalid Idempotency-Key header",
+          List.of(new Problem.FieldError("Idempotency-Key", problem)));
+    }
+    return key;
+  }
+
+  /** SHA-256 of the body's canonical JSON (members sorted), to recognise the same request. */
+  private String hash(JsonNode root) {
+    try {
+      Object plain = json.treeToValue(root, Object.class);
+      byte[] canonical = json.writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+          .writeValueAsBytes(plain);
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+    } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private JsonSchema schema(TaskType type) {

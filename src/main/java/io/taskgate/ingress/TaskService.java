@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.taskgate.config.TaskgateProperties;
 import io.taskgate.queue.TaskSignals;
 import io.taskgate.state.CancelOutcome;
+import io.taskgate.state.IdempotencyKeys;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.transaction.support.TransactionTemplate;
 import io.taskgate.state.NewTask;
 import io.taskgate.state.PageCursor;
 import io.taskgate.state.TaskStore;
@@ -36,9 +39,19 @@ public class TaskService {
   private final RunningTasks running;
   private final ObjectMapper json;
   private final Duration longPollCheck;
+  private final IdempotencyKeys keys;
+  private final TransactionTemplate tx;
+  private final Duration keyTtl;
+
+  /** Idempotency keys are scoped per caller; until callers authenticate there is one scope. */
+  static final String CALLER_SCOPE = "anonymous";
 
   public TaskService(TaskStore store, TaskTypeRegistry types, TaskSignals signals,
-      RunningTasks running, ObjectMapper json, TaskgateProperties properties) {
+      RunningTasks running, ObjectMapper json, TaskgateProperties properties, IdempotencyKeys keys,
+      TransactionTemplate tx) {
+    this.keys = keys;
+    this.tx = tx;
+    this.keyTtl = properties.idempotency().ttl();
     this.store = store;
     this.types = types;
     this.signals = signals;
@@ -47,12 +60,49 @@ public class TaskService {
     this.longPollCheck = properties.maintenance().longPollCheck();
   }
 
-  public TaskView submit(SubmitTaskRequest request) {
+  /**
+   * Stores a new task — or, for an Idempotency-Key seen before with the same request, returns the
+   * task that key created ({@code replayed}). The same key with another request is a 422.
+   */
+  public Submitted submit(SubmitTaskRequest request) throws InterruptedException {
     TaskType type = types.get(request.type());
-    Task task = store.create(new NewTask(UUID.randomUUID(), type.name(), request.input(),
-        request.priority(), type.maxAttempts()));
-    signals.signal(type.name());
-    return TaskView.of(task);
+    NewTask task = new NewTask(UUID.randomUUID(), type.name(), request.input(), request.priority(),
+        type.maxAttempts(), request.callbackUrl());
+    if (request.idempotencyKey() == null) {
+      Task created = store.create(task);
+      signals.signal(type.name());
+      return new Submitted(TaskView.of(created), false);
+    }
+    try {
+      Task created = tx.execute(s -> {
+        keys.insert(CALLER_SCOPE, request.idempotencyKey(), request.requestHash(), task.id(), keyTtl);
+        return store.create(task);
+      });
+      signals.signal(type.name());
+      return new Submitted(TaskView.of(created), false);
+    } catch (DuplicateKeyException e) {
+      return replay(request);
+    }
+  }
+
+  private Submitted replay(SubmitTaskRequest request) throws InterruptedException {
+    // the winner of a race may not have committed yet: its row shows up within moments
+    for (int i = 0; i < 100; i++) {
+      Optional<IdempotencyKeys.Entry> entry = keys.find(CALLER_SCOPE, request.idempotencyKey());
+      if (entry.isPresent()) {
+        if (!entry.get().requestHash().equals(request.requestHash())) {
+          throw new ProblemException(422, "idempotency-key-reused", "Idempotency-Key reused",
+              "This Idempotency-Key was used for a different request; use a new key for a new task");
+        }
+        Optional<Task> task = store.find(entry.get().taskId());
+        if (task.isPresent()) {
+          return new Submitted(TaskView.of(task.get()), true);
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new ProblemException(409, "idempotency-key-conflict", "Idempotency-Key conflict",
+        "Another request with this Idempotency-Key is still being processed; retry shortly");
   }
 
   public TaskView get(@Header("id") String id, @Header("waitSeconds") String waitSeconds)
@@ -156,6 +206,9 @@ public class TaskService {
     throw ProblemException.badRequest("Invalid " + name + " '" + value + "'",
         List.of(new Problem.FieldError(name, "an integer from " + min + " to " + max)));
   }
+
+  /** A submission's answer: the task, and whether it was created earlier for the same key. */
+  public record Submitted(TaskView task, boolean replayed) {}
 
   /** A cancellation's answer: 200 when done, 202 when the running handler was asked to stop. */
   public record CancelResult(int status, TaskView task) {}

@@ -19,6 +19,7 @@ public record TaskView(
     Progress progress,
     JsonNode result,
     Error error,
+    Callback callback,
     Links links) {
 
   public record Progress(Integer percent, String message) {}
@@ -26,6 +27,8 @@ public record TaskView(
   public record Error(String type, String message) {}
 
   public record Links(String self) {}
+
+  public record Callback(String url, String status, int attempts, String lastError) {}
 
   public static String selfLink(UUID id) {
     return "/api/v1/tasks/" + id;
@@ -50,6 +53,8 @@ public record TaskView(
         progress,
         task.status() == TaskStatus.SUCCEEDED ? task.result() : null,
         error,
+        task.callback() == null ? null : new Callback(task.callback().url(), task.callback().status(),
+            task.callback().attempts(), task.callback().lastError()),
         new Links(selfLink(task.id())));
   }
 }

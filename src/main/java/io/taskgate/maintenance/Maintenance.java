@@ -2,6 +2,7 @@ package io.taskgate.maintenance;
 
 import io.taskgate.config.TaskgateProperties;
 import io.taskgate.queue.TaskSignals;
+import io.taskgate.state.IdempotencyKeys;
 import io.taskgate.state.ReapResult;
 import io.taskgate.state.TaskStore;
 import io.taskgate.task.TaskType;
@@ -22,8 +23,11 @@ public class Maintenance {
   private final TaskSignals signals;
   private final TaskTypeRegistry types;
   private final Duration retention;
+  private final IdempotencyKeys idempotencyKeys;
 
-  public Maintenance(TaskStore store, TaskSignals signals, TaskTypeRegistry types, TaskgateProperties properties) {
+  public Maintenance(TaskStore store, TaskSignals signals, TaskTypeRegistry types, TaskgateProperties properties,
+      IdempotencyKeys idempotencyKeys) {
+    this.idempotencyKeys = idempotencyKeys;
     this.store = store;
     this.signals = signals;
     this.types = types;
@@ -41,6 +45,10 @@ public class Maintenance {
   }
 
   public int purgeFinished() {
+    int keys = idempotencyKeys.deleteExpired();
+    if (keys > 0) {
+      log.info("retention: forgot {} expired idempotency key(s)", keys);
+    }
     int deleted = store.deleteFinishedBefore(Instant.now().minus(retention));
     if (deleted > 0) {
       log.info("retention: deleted {} task(s) finished more than {} ago", deleted, retention);

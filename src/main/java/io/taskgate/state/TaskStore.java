@@ -32,10 +32,26 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Repository
 public class TaskStore {
 
-  private static final String COLUMNS =
-      "id, type, status, priority, input, result, error_type, error_message, progress_percent,"
-          + " progress_message, attempts, max_attempts, cancel_requested, created_at, updated_at,"
-          + " started_at, finished_at";
+  private static final String SELECT_TASK =
+      "SELECT t.id, t.type, t.status, t.priority, t.input, t.result, t.error_type, t.error_message,"
+          + " t.progress_percent, t.progress_message, t.attempts, t.max_attempts, t.cancel_requested,"
+          + " t.created_at, t.updated_at, t.started_at, t.finished_at, t.callback_url,"
+          + " d.status AS callback_status, d.attempts AS callback_attempts,"
+          + " d.last_error AS callback_last_error"
+          + " FROM task t LEFT JOIN callback_delivery d ON d.task_id = t.id";
+
+  // A terminal transition and its callback delivery commit together: written in the same
+  // transaction, right after the UPDATE that finished the task.
+  private static final String RECORD_DELIVERY =
+      """
+      INSERT INTO callback_delivery (task_id, event_type, url, status, attempts, next_attempt_at,
+                                     created_at, updated_at)
+      SELECT id, CASE status WHEN 'SUCCEEDED' THEN 'task.succeeded' WHEN 'FAILED' THEN 'task.failed'
+                             ELSE 'task.cancelled' END,
+             callback_url, 'PENDING', 0, :now, :now, :now
+        FROM task
+       WHERE id = :id AND callback_url IS NOT NULL AND status IN ('SUCCEEDED', 'FAILED', 'CANCELLED')
+      """;
 
   // PostgreSQL: one statement claims up to :max rows; SKIP LOCKED lets competing workers pass by.
   private static final String CLAIM_POSTGRES =
@@ -107,9 +123,11 @@ public class TaskStore {
     jdbc.sql(
             """
             INSERT INTO task (id, type, status, priority, input, attempts, max_attempts, run_at,
-                              created_at, updated_at, version)
-            VALUES (:id, :type, 'PENDING', :priority, :input, 0, :maxAttempts, :now, :now, :now, 0)
+                              created_at, updated_at, version, callback_url)
+            VALUES (:id, :type, 'PENDING', :priority, :input, 0, :maxAttempts, :now, :now, :now, 0,
+                    :callbackUrl)
             """)
+        .param("callbackUrl", task.callbackUrl())
         .param("id", task.id())
         .param("type", task.type())
         .param("priority", task.priority())
@@ -121,7 +139,7 @@ public class TaskStore {
   }
 
   public Optional<Task> find(UUID id) {
-    return jdbc.sql("SELECT " + COLUMNS + " FROM task WHERE id = :id")
+    return jdbc.sql(SELECT_TASK + " WHERE t.id = :id")
         .param("id", id)
         .query(this::mapTask)
         .optional();
@@ -130,12 +148,12 @@ public class TaskStore {
   /** Newest first; {@code after} is the cursor of the previous page or null. */
   public List<Task> list(String type, TaskStatus status, PageCursor after, int limit) {
     return jdbc.sql(
-            "SELECT " + COLUMNS + " FROM task"
-                + " WHERE (CAST(:type AS VARCHAR(100)) IS NULL OR type = :type)"
-                + " AND (CAST(:status AS VARCHAR(16)) IS NULL OR status = :status)"
+            SELECT_TASK
+                + " WHERE (CAST(:type AS VARCHAR(100)) IS NULL OR t.type = :type)"
+                + " AND (CAST(:status AS VARCHAR(16)) IS NULL OR t.status = :status)"
                 + " AND (CAST(:afterAt AS TIMESTAMP WITH TIME ZONE) IS NULL"
-                + "      OR created_at < :afterAt OR (created_at = :afterAt AND id < :afterId))"
-                + " ORDER BY created_at DESC, id DESC LIMIT :limit")
+                + "      OR t.created_at < :afterAt OR (t.created_at = :afterAt AND t.id < :afterId))"
+                + " ORDER BY t.created_at DESC, t.id DESC LIMIT :limit")
         .param("type", type)
         .param("status", status == null ? null : status.name())
         .param("afterAt", after == null ? null : ts(after.createdAt()))
@@ -217,7 +235,8 @@ public class TaskStore {
                     TaskStatus.valueOf(rs.getString("status")),
                     rs.getString("lease_owner"),
                     rs.getInt("attempts"),
-                    rs.getBoolean("cancel_requested")))
+                    rs.getBoolean("cancel_requested"),
+                    0))
         .list();
   }
 
@@ -247,7 +266,7 @@ public class TaskStore {
   /** RUNNING -> SUCCEEDED, unless a cancellation was requested meanwhile (then CANCELLED). */
   public TaskStatus succeed(ClaimedTask run, JsonNode result) {
     TaskStatus.requireTransition(TaskStatus.RUNNING, TaskStatus.SUCCEEDED);
-    boolean done =
+    return tx.execute(s -> finished(run, TaskStatus.SUCCEEDED,
         runUpdate(
             run,
             "UPDATE task SET status = 'SUCCEEDED', result = :result, error_type = NULL,"
@@ -258,14 +277,13 @@ public class TaskStore {
             "result",
             write(result),
             null,
-            null);
-    return done ? TaskStatus.SUCCEEDED : cancelRun(run);
+            null)));
   }
 
   /** RUNNING -> FAILED for good. */
   public TaskStatus fail(ClaimedTask run, String errorType, String message) {
     TaskStatus.requireTransition(TaskStatus.RUNNING, TaskStatus.FAILED);
-    boolean done =
+    return tx.execute(s -> finished(run, TaskStatus.FAILED,
         runUpdate(
             run,
             "UPDATE task SET status = 'FAILED', error_type = :errorType, error_message = :message,"
@@ -276,14 +294,13 @@ public class TaskStore {
             "errorType",
             errorType,
             "message",
-            truncate(message));
-    return done ? TaskStatus.FAILED : cancelRun(run);
+            truncate(message))));
   }
 
   /** RUNNING -> PENDING, due again at {@code runAt}; the attempt counts. */
   public TaskStatus retry(ClaimedTask run, String errorType, String message, Instant runAt) {
     TaskStatus.requireTransition(TaskStatus.RUNNING, TaskStatus.PENDING);
-    boolean done =
+    return tx.execute(s -> finished(run, TaskStatus.PENDING,
         runUpdateAt(
             run,
             "UPDATE task SET status = 'PENDING', error_type = :errorType, error_message = :message,"
@@ -295,8 +312,7 @@ public class TaskStore {
             "errorType",
             errorType,
             "message",
-            truncate(message));
-    return done ? TaskStatus.PENDING : cancelRun(run);
+            truncate(message))));
   }
 
   /** RUNNING -> PENDING without counting the attempt: the worker stops and gives the task back. */
@@ -317,17 +333,41 @@ public class TaskStore {
   /** RUNNING -> CANCELLED; returns the status the task has afterwards as far as this run knows. */
   public TaskStatus cancelRun(ClaimedTask run) {
     TaskStatus.requireTransition(TaskStatus.RUNNING, TaskStatus.CANCELLED);
-    boolean done =
-        runUpdate(
-            run,
-            "UPDATE task SET status = 'CANCELLED', finished_at = :now, updated_at = :now,"
-                + " lease_owner = NULL, lease_expires_at = NULL, version = version + 1"
-                + RUN_GUARD,
-            null,
-            null,
-            null,
-            null);
-    return done ? TaskStatus.CANCELLED : null;
+    return tx.execute(s -> {
+      boolean done =
+          runUpdate(
+              run,
+              "UPDATE task SET status = 'CANCELLED', finished_at = :now, updated_at = :now,"
+                  + " lease_owner = NULL, lease_expires_at = NULL, version = version + 1"
+                  + RUN_GUARD,
+              null,
+              null,
+              null,
+              null);
+      if (!done) {
+        return null;
+      }
+      recordDelivery(run.id());
+      return TaskStatus.CANCELLED;
+    });
+  }
+
+  /**
+   * After a guarded run update (which did not apply when a cancellation was requested meanwhile):
+   * records the callback delivery of a terminal outcome, or cancels the task instead.
+   */
+  private TaskStatus finished(ClaimedTask run, TaskStatus outcome, boolean applied) {
+    if (!applied) {
+      return cancelRun(run);
+    }
+    if (outcome.isTerminal()) {
+      recordDelivery(run.id());
+    }
+    return outcome;
+  }
+
+  private void recordDelivery(UUID taskId) {
+    jdbc.sql(RECORD_DELIVERY).param("id", taskId).param("now", ts(now())).update();
   }
 
   private boolean runUpdate(ClaimedTask run, String sql, String k1, Object v1, String k2, Object v2) {
@@ -371,6 +411,7 @@ public class TaskStore {
                     .param("id", id)
                     .update();
             if (cancelled == 1) {
+              recordDelivery(id);
               return CancelOutcome.CANCELLED;
             }
             int requested =
@@ -399,45 +440,47 @@ public class TaskStore {
 
   /**
    * Recovers RUNNING tasks whose lease expired (their worker died): requeued while attempts remain,
-   * FAILED when not, CANCELLED when a cancellation was requested. Each is one conditional statement,
-   * so several replicas can run it at once.
+   * FAILED when not, CANCELLED when a cancellation was requested. Each task moves with its own
+   * conditional UPDATE (still RUNNING, same lease owner, same attempt), so several replicas can run
+   * this at once and only one of them moves a given task.
    */
   public ReapResult reapExpiredLeases() {
-    return tx.execute(
-        status -> {
-          Instant now = now();
-          int cancelled =
-              jdbc.sql(
-                      "UPDATE task SET status = 'CANCELLED', finished_at = :now, updated_at = :now,"
-                          + " lease_owner = NULL, lease_expires_at = NULL, version = version + 1"
-                          + " WHERE status = 'RUNNING' AND lease_expires_at < :now"
-                          + " AND cancel_requested = TRUE")
-                  .param("now", ts(now))
-                  .update();
-          int failed =
-              jdbc.sql(
-                      "UPDATE task SET status = 'FAILED', error_type = 'worker-lost',"
-                          + " error_message = :message, finished_at = :now, updated_at = :now,"
-                          + " lease_owner = NULL, lease_expires_at = NULL, version = version + 1"
-                          + " WHERE status = 'RUNNING' AND lease_expires_at < :now"
-                          + " AND attempts >= max_attempts")
-                  .param("now", ts(now))
-                  .param(
-                      "message",
-                      "the worker stopped without finishing (lease expired) and no attempts are left")
-                  .update();
-          int requeued =
-              jdbc.sql(
-                      "UPDATE task SET status = 'PENDING', error_type = 'worker-lost',"
-                          + " error_message = :message, run_at = :now, updated_at = :now,"
-                          + " lease_owner = NULL, lease_expires_at = NULL, version = version + 1"
-                          + " WHERE status = 'RUNNING' AND lease_expires_at < :now"
-                          + " AND attempts < max_attempts")
-                  .param("now", ts(now))
-                  .param("message", "the worker stopped without finishing (lease expired); requeued")
-                  .update();
-          return new ReapResult(requeued, failed, cancelled);
-        });
+    Instant now = now();
+    List<LeaseState> expired =
+        jdbc.sql(
+                "SELECT id, status, lease_owner, attempts, cancel_requested, max_attempts FROM task"
+                    + " WHERE status = 'RUNNING' AND lease_expires_at < :now"
+                    + " ORDER BY lease_expires_at LIMIT 500")
+            .param("now", ts(now))
+            .query(
+                (rs, n) ->
+                    new LeaseState(
+                        rs.getObject("id", UUID.class),
+                        TaskStatus.RUNNING,
+                        rs.getString("lease_owner"),
+                        rs.getInt("attempts"),
+                        rs.getBoolean("cancel_requested"),
+                        rs.getInt("max_attempts")))
+            .list();
+    int requeued = 0;
+    int failed = 0;
+    int cancelled = 0;
+    for (LeaseState task : expired) {
+      ClaimedTask run =
+          new ClaimedTask(task.id(), null, null, task.attempts(), task.maxAttempts(), null, task.leaseOwner());
+      if (task.cancelRequested()) {
+        cancelled += cancelRun(run) == TaskStatus.CANCELLED ? 1 : 0;
+      } else if (task.attempts() >= task.maxAttempts()) {
+        failed += fail(run, "worker-lost",
+            "the worker stopped without finishing (lease expired) and no attempts are left")
+            == TaskStatus.FAILED ? 1 : 0;
+      } else {
+        requeued += retry(run, "worker-lost",
+            "the worker stopped without finishing (lease expired); requeued", now)
+            == TaskStatus.PENDING ? 1 : 0;
+      }
+    }
+    return new ReapResult(requeued, failed, cancelled);
   }
 
   public int deleteFinishedBefore(Instant cutoff) {
@@ -468,7 +511,18 @@ public class TaskStore {
         instant(rs, "created_at"),
         instant(rs, "updated_at"),
         instant(rs, "started_at"),
-        instant(rs, "finished_at"));
+        instant(rs, "finished_at"),
+        callback(rs));
+  }
+
+  private static Task.CallbackState callback(ResultSet rs) throws SQLException {
+    String url = rs.getString("callback_url");
+    if (url == null) {
+      return null;
+    }
+    String status = rs.getString("callback_status");
+    return new Task.CallbackState(url, status == null ? "PENDING" : status,
+        rs.getInt("callback_attempts"), rs.getString("callback_last_error"));
   }
 
   private ClaimedTask mapClaimed(ResultSet rs, int row) throws SQLException {

@@ -22,4 +22,12 @@ public record Task(
     Instant createdAt,
     Instant updatedAt,
     Instant startedAt,
-    Instant finishedAt) {}
+    Instant finishedAt,
+    CallbackState callback) {
+
+  /**
+   * The completion callback of a task that asked for one: {@code status} is PENDING (not yet
+   * delivered), DELIVERED or FAILED (given up, or the receiver answered 410 Gone).
+   */
+  public record CallbackState(String url, String status, int attempts, String lastError) {}
+}

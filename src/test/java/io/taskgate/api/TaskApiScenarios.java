@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.taskgate.support.ApiClient;
+import io.taskgate.support.CallbackReceiver;
 import io.taskgate.support.WorkerService;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,17 +34,46 @@ import org.springframework.test.context.DynamicPropertySource;
 @CamelSpringBootTest
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    // an extra routes directory, as a mounted ConfigMap: it declares the remote-ocr type
-    properties = "taskgate.routes.dir=src/test/resources/extra-routes")
-abstract class TaskApiScenarios {
+    properties = {
+      // an extra routes directory, as a mounted ConfigMap: it declares the remote-ocr type
+      "taskgate.routes.dir=src/test/resources/extra-routes",
+      "taskgate.callbacks.secret=" + ApiScenario.SECRET,
+      // fast callback retries so that the scenarios see several attempts
+      "taskgate.callbacks.retry-schedule=200ms,500ms,1s",
+      "taskgate.callbacks.poll-period-ms=100"
+    })
+abstract class TaskApiScenarios implements ApiScenario, CallbackScenarios, IdempotencyScenarios {
+
+  static final CallbackReceiver RECEIVER = startReceiver();
 
   @DynamicPropertySource
   static void workerService(DynamicPropertyRegistry registry) {
     registry.add("test.worker-service.port", () -> WorkerService.shared().port());
   }
 
-  static final Duration TIMEOUT = Duration.ofSeconds(30);
-  static final ObjectMapper JSON = new ObjectMapper();
+  private static CallbackReceiver startReceiver() {
+    try {
+      return new CallbackReceiver();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public ApiClient api() {
+    return api;
+  }
+
+  @Override
+  public CallbackReceiver receiver() {
+    return RECEIVER;
+  }
+
+  @Override
+  public int port() {
+    return port;
+  }
+
 
   @LocalServerPort int port;
   @Autowired JdbcClient jdbc;
@@ -55,14 +85,11 @@ abstract class TaskApiScenarios {
     api = new ApiClient("http://localhost:" + port);
   }
 
-  long storedTasks() {
+  @Override
+  public long storedTasks() {
     return jdbc.sql("SELECT count(*) FROM task").query(Long.class).single();
   }
 
-  JsonNode awaitStatus(String id, String status) {
-    await().atMost(TIMEOUT).until(() -> api.status(id), status::equals);
-    return api.task(id);
-  }
 
   @Test
   void an_echo_task_is_accepted_then_succeeds_with_its_input_as_result() {
@@ -278,6 +305,10 @@ abstract class TaskApiScenarios {
     assertProblem(api.submit("{\"type\":\"sleep\",\"input\":{\"seconds\":\"ten\"}}"), 400, "/input/seconds");
     assertProblem(api.submit("{\"type\":\"sleep\",\"input\":{}}"), 400, "/input");
     assertProblem(api.submit("{\"type\":\"sleep\"}"), 400, "/input");
+    assertProblem(api.submit("{\"type\":\"echo\",\"callbackUrl\":\"ftp://example.com/x\"}"), 400, "/callbackUrl");
+    assertProblem(api.submit("{\"type\":\"echo\",\"callbackUrl\":\"/relative/hook\"}"), 400, "/callbackUrl");
+    assertProblem(api.submit("{\"type\":\"echo\",\"callbackUrl\":\"http://\"}"), 400, "/callbackUrl");
+    assertProblem(api.submit("{\"type\":\"echo\",\"callbackUrl\":42}"), 400, "/callbackUrl");
 
     byte[] big = ("{\"type\":\"echo\",\"input\":\"" + "x".repeat(1_100_000) + "\"}")
         .getBytes(StandardCharsets.UTF_8);

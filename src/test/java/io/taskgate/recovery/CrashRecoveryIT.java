@@ -3,7 +3,12 @@ package io.taskgate.recovery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.taskgate.support.ApiClient;
+import io.taskgate.support.CallbackReceiver;
+import java.net.ServerSocket;
+import java.util.HashSet;
+import java.util.Set;
 import io.taskgate.support.Postgres;
 import io.taskgate.support.TaskgateProcess;
 import java.nio.file.Files;
@@ -22,6 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class CrashRecoveryIT {
 
+  static final ObjectMapper JSON = new ObjectMapper();
+
   static Stream<Arguments> stores() throws Exception {
     Path h2 = Files.createTempDirectory("taskgate-crash-h2");
     return Stream.of(
@@ -31,6 +38,44 @@ class CrashRecoveryIT {
         Arguments.of("postgresql", List.of(
             "--spring.datasource.url=" + Postgres.freshSchema("taskgate_crash_test"),
             "--spring.datasource.username=" + Postgres.USER)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("stores")
+  void a_callback_not_yet_delivered_at_a_kill_9_is_delivered_after_the_restart(String store, List<String> db)
+      throws Exception {
+    List<String> args = new ArrayList<>(db);
+    args.add("--taskgate.callbacks.retry-schedule=1s,1s,1s,1s,1s,1s,1s,1s,1s,1s");
+    int port;
+    try (ServerSocket probe = new ServerSocket(0)) {
+      port = probe.getLocalPort(); // nothing listens there until the receiver starts below
+    }
+    String url = "http://127.0.0.1:" + port + "/hooks";
+    Set<String> ids = new HashSet<>();
+    try (TaskgateProcess first = TaskgateProcess.start("callback-" + store + "-1", args)) {
+      ApiClient api = new ApiClient(first.baseUrl());
+      for (int i = 0; i < 5; i++) {
+        ids.add(api.submitOk("{\"type\":\"echo\",\"input\":" + i + ",\"callbackUrl\":\"" + url + "\"}"));
+      }
+      // finished, and each delivery tried and failed at least once: the receiver is down
+      await().atMost(Duration.ofSeconds(30)).until(() -> ids.stream().allMatch(id -> {
+        var view = api.task(id);
+        return view.path("status").asText().equals("SUCCEEDED")
+            && view.path("callback").path("attempts").asInt() >= 1;
+      }));
+      first.kill9();
+    }
+    try (CallbackReceiver receiver = new CallbackReceiver(port);
+        TaskgateProcess second = TaskgateProcess.start("callback-" + store + "-2", args)) {
+      ApiClient api = new ApiClient(second.baseUrl());
+      await().atMost(Duration.ofSeconds(60)).until(() -> ids.stream()
+          .allMatch(id -> api.task(id).path("callback").path("status").asText().equals("DELIVERED")));
+      Set<String> delivered = new HashSet<>();
+      for (CallbackReceiver.Received hook : receiver.received("/hooks")) {
+        delivered.add(JSON.readTree(hook.body()).path("data").path("id").asText());
+      }
+      assertThat(delivered).isEqualTo(ids);
+    }
   }
 
   @ParameterizedTest(name = "{0}")
