@@ -28,6 +28,16 @@ public class TaskgateEnvironment implements EnvironmentPostProcessor {
     }
     derived.put("taskgate.role.api", list.contains("api"));
     derived.put("taskgate.role.worker", list.contains("worker"));
+    String broker = env.getProperty("taskgate.broker", "database").trim();
+    if (!broker.equals("database") && !broker.equals("rabbitmq") && !broker.equals("kafka")) {
+      throw new IllegalArgumentException("taskgate.broker: unknown broker '" + broker
+          + "' (use database, rabbitmq or kafka)");
+    }
+    boolean rabbit = broker.equals("rabbitmq");
+    // the API is ready when its database is; a worker also needs its broker
+    derived.put("management.health.rabbit.enabled", rabbit);
+    derived.putIfAbsent("management.endpoint.health.group.readiness.include",
+        rabbit && list.contains("worker") ? "readinessState,db,rabbit" : "readinessState,db");
     String dir = env.getProperty("taskgate.routes.dir", "").trim();
     if (!dir.isEmpty()) {
       String base = dir.endsWith("/") ? dir.substring(0, dir.length() - 1) : dir;

@@ -7,6 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
  *
  * @param requestHash SHA-256 of the canonical JSON of the body, to compare Idempotency-Key reuses
  * @param idempotencyKey the caller's key, or null
+ * @param traceparent the W3C trace context of the request, or null
  */
 public record SubmitTaskRequest(
-    String type, JsonNode input, int priority, String callbackUrl, String requestHash, String idempotencyKey) {}
+    String type,
+    JsonNode input,
+    int priority,
+    String callbackUrl,
+    String requestHash,
+    String idempotencyKey,
+    String traceparent) {}

@@ -38,7 +38,9 @@ import org.springframework.stereotype.Component;
 @Component
 public class SubmitTaskValidator {
 
-  static final Set<String> MEMBERS = Set.of("type", "input", "callbackUrl");
+  static final Set<String> MEMBERS = Set.of("type", "input", "callbackUrl", "priority");
+  static final java.util.regex.Pattern TRACEPARENT =
+      java.util.regex.Pattern.compile("^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$");
   static final int MAX_KEY_LENGTH = 255;
 
   private final TaskTypeRegistry types;
@@ -71,10 +73,15 @@ public class SubmitTaskValidator {
       throw tooLarge();
     }
     String key = idempotencyKey(exchange.getIn().getHeader("Idempotency-Key", String.class));
-    return validate(body == null ? new byte[0] : body, key);
+    String traceparent = exchange.getIn().getHeader("traceparent", String.class);
+    if (traceparent != null && !TRACEPARENT.matcher(traceparent.trim()).matches()) {
+      traceparent = null; // W3C: an invalid traceparent is ignored, not an error
+    }
+    return validate(body == null ? new byte[0] : body, key,
+        traceparent == null ? null : traceparent.trim());
   }
 
-  SubmitTaskRequest validate(byte[] body, String idempotencyKey) {
+  SubmitTaskRequest validate(byte[] body, String idempotencyKey, String traceparent) {
     JsonNode root;
     try {
       root = body.length == 0 ? null : strictReader.readTree(body);
@@ -119,6 +126,15 @@ public class SubmitTaskValidator {
             .ifPresent(p -> errors.add(new Problem.FieldError("/callbackUrl", p)));
       }
     }
+    int priority = 0;
+    JsonNode priorityNode = root.get("priority");
+    if (priorityNode != null && !priorityNode.isNull()) {
+      if (!priorityNode.isIntegralNumber() || priorityNode.asInt() < 0 || priorityNode.asInt() > 9) {
+        errors.add(new Problem.FieldError("/priority", "an integer from 0 (default) to 9 (first)"));
+      } else {
+        priority = priorityNode.asInt();
+      }
+    }
     JsonNode input = root.get("input");
     if (type != null && type.inputSchema() != null) {
       for (ValidationMessage message : schema(type).validate(input == null ? json.nullNode() : input)) {
@@ -129,7 +145,8 @@ public class SubmitTaskValidator {
     if (!errors.isEmpty()) {
       throw ProblemException.badRequest("The task was not accepted: see errors", errors);
     }
-    return new SubmitTaskRequest(type.name(), input, 0, callbackUrl, hash(root), idempotencyKey);
+    return new SubmitTaskRequest(type.name(), input, priority, callbackUrl, hash(root), idempotencyKey,
+        traceparent);
   }
 
   /**

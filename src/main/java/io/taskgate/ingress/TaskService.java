@@ -3,6 +3,7 @@ package io.taskgate.ingress;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.taskgate.broker.OutboxRelay;
 import io.taskgate.config.TaskgateProperties;
 import io.taskgate.queue.TaskSignals;
 import io.taskgate.state.CancelOutcome;
@@ -67,10 +68,11 @@ public class TaskService {
   public Submitted submit(SubmitTaskRequest request) throws InterruptedException {
     TaskType type = types.get(request.type());
     NewTask task = new NewTask(UUID.randomUUID(), type.name(), request.input(), request.priority(),
-        type.maxAttempts(), request.callbackUrl());
+        type.maxAttempts(), request.callbackUrl(), request.traceparent());
     if (request.idempotencyKey() == null) {
       Task created = store.create(task);
       signals.signal(type.name());
+      signals.signal(OutboxRelay.SIGNAL);
       return new Submitted(TaskView.of(created), false);
     }
     try {
@@ -79,6 +81,7 @@ public class TaskService {
         return store.create(task);
       });
       signals.signal(type.name());
+      signals.signal(OutboxRelay.SIGNAL);
       return new Submitted(TaskView.of(created), false);
     } catch (DuplicateKeyException e) {
       return replay(request);

@@ -5,4 +5,5 @@ import java.util.UUID;
 
 /** A validated submission, ready to be stored as PENDING. */
 public record NewTask(
-    UUID id, String type, JsonNode input, int priority, int maxAttempts, String callbackUrl) {}
+    UUID id, String type, JsonNode input, int priority, int maxAttempts, String callbackUrl,
+    String traceparent) {}

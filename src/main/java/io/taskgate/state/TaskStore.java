@@ -3,6 +3,7 @@ package io.taskgate.state;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.taskgate.config.TaskgateProperties;
 import io.taskgate.task.ClaimedTask;
 import io.taskgate.task.Task;
 import io.taskgate.task.TaskStatus;
@@ -35,7 +36,7 @@ public class TaskStore {
   private static final String SELECT_TASK =
       "SELECT t.id, t.type, t.status, t.priority, t.input, t.result, t.error_type, t.error_message,"
           + " t.progress_percent, t.progress_message, t.attempts, t.max_attempts, t.cancel_requested,"
-          + " t.created_at, t.updated_at, t.started_at, t.finished_at, t.callback_url,"
+          + " t.created_at, t.updated_at, t.started_at, t.finished_at, t.callback_url, t.traceparent,"
           + " d.status AS callback_status, d.attempts AS callback_attempts,"
           + " d.last_error AS callback_last_error"
           + " FROM task t LEFT JOIN callback_delivery d ON d.task_id = t.id";
@@ -94,12 +95,16 @@ public class TaskStore {
   private final ObjectMapper json;
   private final TransactionTemplate tx;
   private final boolean postgres;
+  /** With a broker, state changes that need a message write an outbox row in their transaction. */
+  private final boolean outbox;
 
-  public TaskStore(JdbcClient jdbc, ObjectMapper json, TransactionTemplate tx, DataSource dataSource) {
+  public TaskStore(JdbcClient jdbc, ObjectMapper json, TransactionTemplate tx, DataSource dataSource,
+      TaskgateProperties properties) {
     this.jdbc = jdbc;
     this.json = json;
     this.tx = tx;
     this.postgres = isPostgres(dataSource);
+    this.outbox = !"database".equals(properties.broker());
   }
 
   private static boolean isPostgres(DataSource dataSource) {
@@ -118,16 +123,26 @@ public class TaskStore {
 
   // ---------------------------------------------------------------- create and read
 
+  /** Stores a PENDING task (and, with a broker, its outbox row) in the caller's transaction or its own. */
   public Task create(NewTask task) {
-    Instant now = now();
+    return tx.execute(s -> {
+      Instant now = now();
+      insert(task, now);
+      outbox("task", task.id(), now);
+      return find(task.id()).orElseThrow();
+    });
+  }
+
+  private void insert(NewTask task, Instant now) {
     jdbc.sql(
             """
             INSERT INTO task (id, type, status, priority, input, attempts, max_attempts, run_at,
-                              created_at, updated_at, version, callback_url)
+                              created_at, updated_at, version, callback_url, traceparent)
             VALUES (:id, :type, 'PENDING', :priority, :input, 0, :maxAttempts, :now, :now, :now, 0,
-                    :callbackUrl)
+                    :callbackUrl, :traceparent)
             """)
         .param("callbackUrl", task.callbackUrl())
+        .param("traceparent", task.traceparent())
         .param("id", task.id())
         .param("type", task.type())
         .param("priority", task.priority())
@@ -135,7 +150,19 @@ public class TaskStore {
         .param("maxAttempts", task.maxAttempts())
         .param("now", ts(now))
         .update();
-    return find(task.id()).orElseThrow();
+  }
+
+  private void outbox(String kind, UUID taskId, Instant availableAt) {
+    if (!outbox) {
+      return;
+    }
+    jdbc.sql("INSERT INTO outbox (kind, task_id, available_at, created_at)"
+            + " VALUES (:kind, :taskId, :at, :now)")
+        .param("kind", kind)
+        .param("taskId", taskId)
+        .param("at", ts(availableAt))
+        .param("now", ts(now()))
+        .update();
   }
 
   public Optional<Task> find(UUID id) {
@@ -266,7 +293,7 @@ public class TaskStore {
   /** RUNNING -> SUCCEEDED, unless a cancellation was requested meanwhile (then CANCELLED). */
   public TaskStatus succeed(ClaimedTask run, JsonNode result) {
     TaskStatus.requireTransition(TaskStatus.RUNNING, TaskStatus.SUCCEEDED);
-    return tx.execute(s -> finished(run, TaskStatus.SUCCEEDED,
+    return tx.execute(s -> finished(run, TaskStatus.SUCCEEDED, null,
         runUpdate(
             run,
             "UPDATE task SET status = 'SUCCEEDED', result = :result, error_type = NULL,"
@@ -283,7 +310,7 @@ public class TaskStore {
   /** RUNNING -> FAILED for good. */
   public TaskStatus fail(ClaimedTask run, String errorType, String message) {
     TaskStatus.requireTransition(TaskStatus.RUNNING, TaskStatus.FAILED);
-    return tx.execute(s -> finished(run, TaskStatus.FAILED,
+    return tx.execute(s -> finished(run, TaskStatus.FAILED, null,
         runUpdate(
             run,
             "UPDATE task SET status = 'FAILED', error_type = :errorType, error_message = :message,"
@@ -300,7 +327,7 @@ public class TaskStore {
   /** RUNNING -> PENDING, due again at {@code runAt}; the attempt counts. */
   public TaskStatus retry(ClaimedTask run, String errorType, String message, Instant runAt) {
     TaskStatus.requireTransition(TaskStatus.RUNNING, TaskStatus.PENDING);
-    return tx.execute(s -> finished(run, TaskStatus.PENDING,
+    return tx.execute(s -> finished(run, TaskStatus.PENDING, runAt,
         runUpdateAt(
             run,
             "UPDATE task SET status = 'PENDING', error_type = :errorType, error_message = :message,"
@@ -318,7 +345,7 @@ public class TaskStore {
   /** RUNNING -> PENDING without counting the attempt: the worker stops and gives the task back. */
   public boolean requeue(ClaimedTask run) {
     TaskStatus.requireTransition(TaskStatus.RUNNING, TaskStatus.PENDING);
-    return runUpdate(
+    return Boolean.TRUE.equals(tx.execute(s -> requeued(run, runUpdate(
         run,
         "UPDATE task SET status = 'PENDING', attempts = attempts - 1, run_at = :now,"
             + " updated_at = :now, lease_owner = NULL, lease_expires_at = NULL, version = version + 1"
@@ -327,7 +354,60 @@ public class TaskStore {
         null,
         null,
         null,
-        null);
+        null))));
+  }
+
+  private boolean requeued(ClaimedTask run, boolean applied) {
+    if (applied) {
+      outbox("task", run.id(), now());
+    }
+    return applied;
+  }
+
+  /**
+   * Claims one task by id for a worker that received its broker message: only a due PENDING task
+   * is claimed; empty for a duplicate, late or early message (the task is running, finished,
+   * cancelled, or waiting for its retry).
+   */
+  public Optional<ClaimedTask> claimById(UUID id, String owner, Duration lease) {
+    Instant now = now();
+    int claimed = jdbc.sql(
+            """
+            UPDATE task SET status = 'RUNNING', attempts = attempts + 1, lease_owner = :owner,
+                   lease_expires_at = :until, started_at = COALESCE(started_at, :now), updated_at = :now,
+                   progress_percent = NULL, progress_message = NULL, version = version + 1
+             WHERE id = :id AND status = 'PENDING' AND run_at <= :now
+            """)
+        .param("owner", owner)
+        .param("until", ts(now.plus(lease)))
+        .param("now", ts(now))
+        .param("id", id)
+        .update();
+    if (claimed == 0) {
+      return Optional.empty();
+    }
+    return jdbc.sql(CLAIMED_ROWS).param("ids", List.of(id)).query(this::mapClaimed).optional();
+  }
+
+  /** Marks a task FAILED whose broker message was poison (unreadable), unless it already finished. */
+  public boolean failPoisoned(UUID id, String message) {
+    TaskStatus.requireTransition(TaskStatus.PENDING, TaskStatus.FAILED);
+    TaskStatus.requireTransition(TaskStatus.RUNNING, TaskStatus.FAILED);
+    return Boolean.TRUE.equals(tx.execute(s -> {
+      Instant now = now();
+      int failed = jdbc.sql(
+              "UPDATE task SET status = 'FAILED', error_type = 'poison-message', error_message = :message,"
+                  + " finished_at = :now, updated_at = :now, lease_owner = NULL, lease_expires_at = NULL,"
+                  + " version = version + 1 WHERE id = :id AND status IN ('PENDING', 'RUNNING')")
+          .param("message", truncate(message))
+          .param("now", ts(now))
+          .param("id", id)
+          .update();
+      if (failed == 1) {
+        recordDelivery(id);
+      }
+      return failed == 1;
+    }));
   }
 
   /** RUNNING -> CANCELLED; returns the status the task has afterwards as far as this run knows. */
@@ -356,18 +436,22 @@ public class TaskStore {
    * After a guarded run update (which did not apply when a cancellation was requested meanwhile):
    * records the callback delivery of a terminal outcome, or cancels the task instead.
    */
-  private TaskStatus finished(ClaimedTask run, TaskStatus outcome, boolean applied) {
+  private TaskStatus finished(ClaimedTask run, TaskStatus outcome, Instant runAt, boolean applied) {
     if (!applied) {
       return cancelRun(run);
     }
     if (outcome.isTerminal()) {
       recordDelivery(run.id());
+    } else {
+      outbox("task", run.id(), runAt); // published when the retry is due
     }
     return outcome;
   }
 
+  /** The terminal transition's callback delivery and, with a broker, its completion event. */
   private void recordDelivery(UUID taskId) {
     jdbc.sql(RECORD_DELIVERY).param("id", taskId).param("now", ts(now())).update();
+    outbox("event", taskId, now());
   }
 
   private boolean runUpdate(ClaimedTask run, String sql, String k1, Object v1, String k2, Object v2) {
@@ -512,7 +596,8 @@ public class TaskStore {
         instant(rs, "updated_at"),
         instant(rs, "started_at"),
         instant(rs, "finished_at"),
-        callback(rs));
+        callback(rs),
+        rs.getString("traceparent"));
   }
 
   private static Task.CallbackState callback(ResultSet rs) throws SQLException {

@@ -23,7 +23,8 @@ public record Task(
     Instant updatedAt,
     Instant startedAt,
     Instant finishedAt,
-    CallbackState callback) {
+    CallbackState callback,
+    String traceparent) {
 
   /**
    * The completion callback of a task that asked for one: {@code status} is PENDING (not yet

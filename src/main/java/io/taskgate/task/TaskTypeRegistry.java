@@ -51,6 +51,10 @@ public class TaskTypeRegistry {
 
   private Map<String, TaskType> types() {
     Map<String, TaskType> current = types;
+    if (current == null && !camel.getStatus().isStarted()) {
+      // the routes are not all there before Camel started: read them, but do not remember
+      return load();
+    }
     if (current == null) {
       synchronized (this) {
         if (types == null) {

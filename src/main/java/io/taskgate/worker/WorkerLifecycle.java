@@ -1,5 +1,6 @@
 package io.taskgate.worker;
 
+import io.taskgate.broker.TopologyGuard;
 import io.taskgate.config.TaskgateProperties;
 import io.taskgate.task.TaskType;
 import io.taskgate.task.TaskTypeRegistry;
@@ -23,8 +24,10 @@ public class WorkerLifecycle implements CamelContextConfiguration {
 
   private final TaskgateProperties properties;
   private final TaskTypeRegistry types;
+  private final TopologyGuard topology;
 
-  public WorkerLifecycle(TaskgateProperties properties, TaskTypeRegistry types) {
+  public WorkerLifecycle(TaskgateProperties properties, TaskTypeRegistry types, TopologyGuard topology) {
+    this.topology = topology;
     this.properties = properties;
     this.types = types;
   }
@@ -40,6 +43,19 @@ public class WorkerLifecycle implements CamelContextConfiguration {
         throw new IllegalStateException("taskgate.worker.types names unknown task type '" + name + "'");
       }
     }
+    if (!topology.ensureDeclared()) {
+      Thread retry = new Thread(() -> {
+        while (!topology.ensureDeclared()) {
+          try {
+            Thread.sleep(5000);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "taskgate-topology");
+      retry.setDaemon(true);
+      retry.start();
+    }
     if (!properties.isWorker()) {
       log.info("worker role off: no task is consumed here");
       return;
@@ -50,7 +66,9 @@ public class WorkerLifecycle implements CamelContextConfiguration {
         continue;
       }
       try {
+        // the worker route first, then its source (a kamelet route): no message arrives unserved
         camel.getRouteController().startRoute(route.getRouteId());
+        camel.getRouteController().startRoute(route.getRouteId() + "-source");
       } catch (Exception e) {
         throw new IllegalStateException("cannot start worker route " + route.getRouteId(), e);
       }

@@ -1,0 +1,100 @@
+package io.taskgate.broker;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.JdbcUtils;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The outbox table (rows are written by the state store with the change that needs a message).
+ * Rows are claimed by one relay at a time and deleted once the broker confirmed them.
+ */
+@Repository
+class Outbox {
+
+  private static final String CLAIM_POSTGRES =
+      """
+      UPDATE outbox o SET claimed_by = :owner, claim_expires_at = :until, attempts = o.attempts + 1
+        FROM (SELECT id FROM outbox
+               WHERE available_at <= :now AND (claim_expires_at IS NULL OR claim_expires_at < :now)
+               ORDER BY available_at, id LIMIT :max FOR UPDATE SKIP LOCKED) c
+       WHERE o.id = c.id
+      RETURNING o.id, o.kind, o.task_id
+      """;
+
+  private final JdbcClient jdbc;
+  private final boolean postgres;
+
+  Outbox(JdbcClient jdbc, DataSource dataSource) throws Exception {
+    this.jdbc = jdbc;
+    String product = JdbcUtils.extractDatabaseMetaData(dataSource, md -> md.getDatabaseProductName());
+    this.postgres = product.toLowerCase().contains("postgres");
+  }
+
+  List<OutboxRow> claim(String owner, int max, Duration claimFor) {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    if (postgres) {
+      return jdbc.sql(CLAIM_POSTGRES)
+          .param("owner", owner).param("until", ts(now.plus(claimFor))).param("now", ts(now))
+          .param("max", max)
+          .query((rs, n) -> new OutboxRow(rs.getLong("id"), rs.getString("kind"),
+              rs.getObject("task_id", UUID.class)))
+          .list();
+    }
+    List<Long> due = jdbc.sql("SELECT id FROM outbox WHERE available_at <= :now"
+            + " AND (claim_expires_at IS NULL OR claim_expires_at < :now) ORDER BY available_at, id LIMIT :max")
+        .param("now", ts(now)).param("max", max)
+        .query(Long.class).list();
+    List<Long> claimed = new ArrayList<>();
+    for (Long id : due) {
+      int won = jdbc.sql("UPDATE outbox SET claimed_by = :owner, claim_expires_at = :until,"
+              + " attempts = attempts + 1 WHERE id = :id"
+              + " AND (claim_expires_at IS NULL OR claim_expires_at < :now)")
+          .param("owner", owner).param("until", ts(now.plus(claimFor))).param("now", ts(now))
+          .param("id", id).update();
+      if (won == 1) {
+        claimed.add(id);
+      }
+    }
+    if (claimed.isEmpty()) {
+      return List.of();
+    }
+    return jdbc.sql("SELECT id, kind, task_id FROM outbox WHERE id IN (:ids) ORDER BY id")
+        .param("ids", claimed)
+        .query((rs, n) -> new OutboxRow(rs.getLong("id"), rs.getString("kind"),
+            rs.getObject("task_id", UUID.class)))
+        .list();
+  }
+
+  /** Published (the broker confirmed) or moot: gone for good. */
+  void delete(Collection<Long> ids, String owner) {
+    if (!ids.isEmpty()) {
+      jdbc.sql("DELETE FROM outbox WHERE id IN (:ids) AND claimed_by = :owner")
+          .param("ids", ids).param("owner", owner).update();
+    }
+  }
+
+  /** Not confirmed: try again after {@code delay}. */
+  void retryLater(Collection<Long> ids, String owner, Duration delay) {
+    if (!ids.isEmpty()) {
+      jdbc.sql("UPDATE outbox SET claim_expires_at = :at WHERE id IN (:ids) AND claimed_by = :owner")
+          .param("at", ts(Instant.now().plus(delay))).param("ids", ids).param("owner", owner).update();
+    }
+  }
+
+  long pending() {
+    return jdbc.sql("SELECT count(*) FROM outbox").query(Long.class).single();
+  }
+
+  private static java.time.OffsetDateTime ts(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+}

@@ -1,0 +1,237 @@
+package io.taskgate.broker;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.taskgate.config.TaskgateProperties;
+import io.taskgate.ingress.TaskView;
+import io.taskgate.queue.TaskSignals;
+import io.taskgate.state.TaskStore;
+import io.taskgate.task.Task;
+import io.taskgate.task.TaskStatus;
+import io.taskgate.worker.WorkerIdentity;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * The transactional outbox relay of the api role (with {@code taskgate.broker} rabbitmq or kafka):
+ * claims due outbox rows, publishes each through the broker's {@code <broker>-task-sink} kamelet —
+ * all of a batch in flight at once, each waiting for its own broker confirmation — and deletes the
+ * confirmed ones. Unconfirmed rows are retried after a pause, so a broker outage only delays
+ * publication: submissions keep answering 202.
+ */
+@Component
+public class OutboxRelay implements SmartLifecycle {
+
+  public static final String SIGNAL = "taskgate.outbox";
+  private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
+
+  private final Outbox outbox;
+  private final TaskStore tasks;
+  private final TopologyGuard topology;
+  private final TaskSignals signals;
+  private final ProducerTemplate producer;
+  private final ObjectMapper json;
+  private final String owner;
+  private final String broker;
+  private final boolean enabled;
+  private final Duration pollInterval;
+  private final int batchSize;
+  private volatile boolean running;
+  private Thread thread;
+
+  public OutboxRelay(Outbox outbox, TaskStore tasks, TopologyGuard topology, TaskSignals signals,
+      ProducerTemplate producer, ObjectMapper json, WorkerIdentity identity, TaskgateProperties properties,
+      @org.springframework.beans.factory.annotation.Value("${taskgate.outbox.poll-interval:200ms}") Duration pollInterval,
+      @org.springframework.beans.factory.annotation.Value("${taskgate.outbox.batch-size:200}") int batchSize) {
+    this.outbox = outbox;
+    this.tasks = tasks;
+    this.topology = topology;
+    this.signals = signals;
+    this.producer = producer;
+    this.json = json;
+    this.owner = identity.id();
+    this.broker = properties.broker();
+    this.enabled = properties.isApi() && !"database".equals(broker);
+    this.pollInterval = pollInterval;
+    this.batchSize = batchSize;
+  }
+
+  @Override
+  public void start() {
+    if (!enabled) {
+      return;
+    }
+    running = true;
+    thread = new Thread(this::loop, "taskgate-outbox-relay");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  @Override
+  public void stop() {
+    running = false;
+    signals.signal(SIGNAL);
+    if (thread != null) {
+      try {
+        thread.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  @Override
+  public int getPhase() {
+    return Integer.MAX_VALUE - 100; // start after Camel, stop before it
+  }
+
+  private void loop() {
+    while (running) {
+      try {
+        int published = relayOnce();
+        if (published < batchSize) {
+          signals.await(SIGNAL, pollInterval);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        log.warn("outbox relay round failed, retrying: {}", e.toString());
+        try {
+          signals.await(SIGNAL, Duration.ofSeconds(1));
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  /** One round; returns how many rows it handled. */
+  public int relayOnce() {
+    if (!producer.getCamelContext().getStatus().isStarted() || !topology.ensureDeclared()) {
+      return 0;
+    }
+    List<OutboxRow> rows = outbox.claim(owner, batchSize, Duration.ofSeconds(60));
+    if (rows.isEmpty()) {
+      return 0;
+    }
+    List<Long> done = new ArrayList<>();
+    List<Long> failed = new ArrayList<>();
+    Map<Long, CompletableFuture<Exchange>> inFlight = new HashMap<>();
+    for (OutboxRow row : rows) {
+      Optional<Map<String, Object>> headers = Optional.empty();
+      Optional<Task> task = tasks.find(row.taskId());
+      if (task.isPresent()) {
+        headers = "event".equals(row.kind()) ? Optional.of(eventHeaders(task.get())) : taskHeaders(task.get());
+      }
+      if (headers.isEmpty()) {
+        done.add(row.id()); // task gone or no longer waiting: nothing to publish
+        continue;
+      }
+      String body = "event".equals(row.kind()) ? eventBody(task.get()) : taskBody(task.get());
+      Map<String, Object> h = headers.get();
+      inFlight.put(row.id(), producer.asyncSend("kamelet:" + broker + "-task-sink",
+          exchange -> {
+            exchange.getIn().setHeaders(h);
+            exchange.getIn().setBody(body);
+          }));
+    }
+    for (Map.Entry<Long, CompletableFuture<Exchange>> sent : inFlight.entrySet()) {
+      try {
+        Exchange result = sent.getValue().get(30, TimeUnit.SECONDS);
+        if (result.getException() == null) {
+          done.add(sent.getKey());
+        } else {
+          failed.add(sent.getKey());
+          log.debug("outbox row {} not confirmed: {}", sent.getKey(), result.getException().toString());
+        }
+      } catch (Exception e) {
+        failed.add(sent.getKey());
+      }
+    }
+    outbox.delete(done, owner);
+    outbox.retryLater(failed, owner, Duration.ofSeconds(1));
+    if (!failed.isEmpty()) {
+      log.warn("{} outbox message(s) not confirmed by the broker; retrying", failed.size());
+    }
+    return rows.size();
+  }
+
+  private Optional<Map<String, Object>> taskHeaders(Task task) {
+    if (task.status() != TaskStatus.PENDING) {
+      return Optional.empty();
+    }
+    Map<String, Object> h = cloudEvent(task.id().toString(), task.type(), task);
+    h.put(TaskMessages.CE_FORMAT, Integer.toString(TaskMessages.FORMAT_VERSION));
+    if ("rabbitmq".equals(broker)) {
+      h.put("CamelSpringRabbitmqExchangeOverrideName", TaskMessages.TASKS_EXCHANGE);
+      h.put("CamelSpringRabbitmqRoutingOverrideKey", TaskMessages.taskDestination(task.type()));
+      h.put("CamelSpringRabbitmqPriority", task.priority());
+    } else {
+      h.put("kafka.OVERRIDE_TOPIC", TaskMessages.taskDestination(task.type()));
+      h.put("kafka.KEY", task.id().toString());
+    }
+    return Optional.of(h);
+  }
+
+  private Map<String, Object> eventHeaders(Task task) {
+    String status = task.status().name();
+    Map<String, Object> h = cloudEvent(task.id() + "." + status.toLowerCase(), TaskMessages.eventType(status), task);
+    h.put(TaskMessages.CE_SUBJECT, task.id().toString());
+    if ("rabbitmq".equals(broker)) {
+      h.put("CamelSpringRabbitmqExchangeOverrideName", TaskMessages.EVENTS_EXCHANGE);
+      h.put("CamelSpringRabbitmqRoutingOverrideKey", TaskMessages.eventRoutingKey(task.type(), status));
+    } else {
+      h.put("kafka.OVERRIDE_TOPIC", TaskMessages.EVENTS_TOPIC);
+      h.put("kafka.KEY", task.id().toString());
+    }
+    return h;
+  }
+
+  private Map<String, Object> cloudEvent(String id, String type, Task task) {
+    Map<String, Object> h = new HashMap<>();
+    h.put(TaskMessages.CE_SPECVERSION, "1.0");
+    h.put(TaskMessages.CE_ID, id);
+    h.put(TaskMessages.CE_SOURCE, TaskMessages.SOURCE);
+    h.put(TaskMessages.CE_TYPE, type);
+    h.put(TaskMessages.CE_TIME, Instant.now().toString());
+    h.put(TaskMessages.CE_DATACONTENTTYPE, "application/json");
+    if (task.traceparent() != null) {
+      h.put(TaskMessages.TRACEPARENT, task.traceparent());
+    }
+    return h;
+  }
+
+  private String taskBody(Task task) {
+    return "{\"taskId\":\"" + task.id() + "\"}";
+  }
+
+  private String eventBody(Task task) {
+    try {
+      ObjectNode data = json.valueToTree(TaskView.of(task));
+      data.remove("callback");
+      return json.writeValueAsString(data);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
