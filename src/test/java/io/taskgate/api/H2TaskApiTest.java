@@ -6,4 +6,4 @@ import org.springframework.test.context.TestPropertySource;
 @TestPropertySource(properties = {
     "spring.datasource.url=jdbc:h2:mem:taskgate-api;DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
 })
-class H2TaskApiTest extends TaskApiScenarios {}
+class H2TaskApiTest extends TaskApiScenarios implements PriorityScenarios {}

@@ -1,16 +1,77 @@
 package io.taskgate.api;
 
 import io.taskgate.support.Postgres;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+import org.springframework.amqp.core.Queue;
+import org.springframework.amqp.core.BindingBuilder;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.core.TopicExchange;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
 /** The same scenarios with RabbitMQ (the machine's, 127.0.0.1:5672) and PostgreSQL state. */
 @TestPropertySource(properties = "taskgate.broker=rabbitmq")
-class RabbitTaskApiTest extends TaskApiScenarios {
+class RabbitTaskApiTest extends TaskApiScenarios implements PriorityScenarios, BrokerScenarios {
+
+  @Autowired RabbitTemplate rabbit;
+  @Autowired RabbitAdmin admin;
 
   @DynamicPropertySource
   static void postgres(DynamicPropertyRegistry registry) {
     Postgres.freshSchema("taskgate_rabbit_test", registry);
+  }
+
+  @Override
+  public void publishTaskMessage(String type, Map<String, String> headers, String body) {
+    MessageProperties properties = new MessageProperties();
+    headers.forEach(properties::setHeader);
+    rabbit.send("taskgate.tasks", "tasks." + type, new Message(body.getBytes(StandardCharsets.UTF_8), properties));
+  }
+
+  @Override
+  public List<BrokerMessage> deadLetters(String type, Duration wait) {
+    List<BrokerMessage> found = new ArrayList<>();
+    long deadline = System.currentTimeMillis() + wait.toMillis();
+    while (found.isEmpty() && System.currentTimeMillis() < deadline) {
+      Message m;
+      while ((m = rabbit.receive("tasks." + type + ".dlq", 500)) != null) {
+        found.add(toBrokerMessage(m));
+      }
+    }
+    return found;
+  }
+
+  @Override
+  public Supplier<List<BrokerMessage>> listenToEvents() {
+    // a plain queue (an exclusive one belongs to one connection, and the template may use another)
+    Queue queue = new Queue("test.events." + java.util.UUID.randomUUID(), false, false, false,
+        Map.of("x-expires", 600_000));
+    admin.declareQueue(queue);
+    admin.declareBinding(BindingBuilder.bind(queue).to(new TopicExchange("taskgate.events")).with("task.#"));
+    List<BrokerMessage> seen = new CopyOnWriteArrayList<>();
+    return () -> {
+      Message m;
+      while ((m = rabbit.receive(queue.getName(), 200)) != null) {
+        seen.add(toBrokerMessage(m));
+      }
+      return seen;
+    };
+  }
+
+  private static BrokerMessage toBrokerMessage(Message m) {
+    Map<String, String> headers = new java.util.HashMap<>();
+    m.getMessageProperties().getHeaders().forEach((k, v) -> headers.put(k, String.valueOf(v)));
+    return new BrokerMessage(headers, new String(m.getBody(), StandardCharsets.UTF_8));
   }
 }

@@ -42,7 +42,7 @@ import org.springframework.test.context.DynamicPropertySource;
       "taskgate.callbacks.retry-schedule=200ms,500ms,1s",
       "taskgate.callbacks.poll-period-ms=100",
       // every type but "parked", whose tasks therefore stay PENDING
-      "taskgate.worker.types=echo,sleep,fail,remote-ocr"
+      "taskgate.worker.types=echo,sleep,fail,remote-ocr,ordered"
     })
 abstract class TaskApiScenarios implements ApiScenario, CallbackScenarios, IdempotencyScenarios {
 
@@ -74,6 +74,19 @@ abstract class TaskApiScenarios implements ApiScenario, CallbackScenarios, Idemp
   @Override
   public int port() {
     return port;
+  }
+
+  public String baseUrl() {
+    return "http://localhost:" + port;
+  }
+
+  public org.apache.camel.CamelContext camel() {
+    return camel;
+  }
+
+  /** Every submitted task is where a worker finds it: in the table, and published (empty outbox). */
+  public void awaitQueued() {
+    PriorityScenarios.until(() -> jdbc.sql("SELECT count(*) FROM outbox").query(Long.class).single() == 0);
   }
 
 
