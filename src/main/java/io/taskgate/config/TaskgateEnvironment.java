@@ -34,10 +34,12 @@ public class TaskgateEnvironment implements EnvironmentPostProcessor {
           + "' (use database, rabbitmq or kafka)");
     }
     boolean rabbit = broker.equals("rabbitmq");
-    // the API is ready when its database is; a worker also needs its broker
+    // the API is ready when its database is (a broker outage must not take it out of service);
+    // a worker-only process also needs its broker
     derived.put("management.health.rabbit.enabled", rabbit);
     derived.putIfAbsent("management.endpoint.health.group.readiness.include",
-        rabbit && list.contains("worker") ? "readinessState,db,rabbit" : "readinessState,db");
+        rabbit && list.contains("worker") && !list.contains("api")
+            ? "readinessState,db,rabbit" : "readinessState,db");
     String dir = env.getProperty("taskgate.routes.dir", "").trim();
     if (!dir.isEmpty()) {
       String base = dir.endsWith("/") ? dir.substring(0, dir.length() - 1) : dir;
