@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.taskgate.state.TaskStore;
 import io.taskgate.task.ClaimedTask;
 import io.taskgate.worker.RunningTasks;
+import io.taskgate.worker.WorkerGate;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.camel.Exchange;
@@ -30,8 +31,10 @@ public class BrokerTasks {
   private final TaskStore store;
   private final RunningTasks running;
   private final ObjectMapper json;
+  private final WorkerGate gate;
 
-  public BrokerTasks(TaskStore store, RunningTasks running, ObjectMapper json) {
+  public BrokerTasks(TaskStore store, RunningTasks running, ObjectMapper json, WorkerGate gate) {
+    this.gate = gate;
     this.store = store;
     this.running = running;
     this.json = json;
@@ -63,8 +66,14 @@ public class BrokerTasks {
       poison(exchange, id != null ? id : bodyId, reason);
       return;
     }
+    if (!gate.admit()) {
+      // shutting down, or a one-shot worker that has its task: leave the message for another
+      exchange.setProperty(OUTCOME, "requeue");
+      return;
+    }
     Optional<ClaimedTask> claimed = store.claimById(bodyId, running.owner(), running.lease());
     if (claimed.isEmpty()) {
+      gate.release();
       log.debug("task {}: message dropped, the task is not waiting to run (duplicate or late)", bodyId);
       exchange.setProperty(OUTCOME, "skip");
       return;

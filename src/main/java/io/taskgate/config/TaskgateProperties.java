@@ -33,11 +33,18 @@ public record TaskgateProperties(
    * @param lease how long a claimed task stays owned without a heartbeat
    * @param heartbeatInterval how often running tasks renew their lease and look for cancellation
    * @param types task types this worker serves; empty means every declared type
+   * @param drainTimeout on SIGTERM, how long tasks in flight may still finish before they are
+   *     given back to the queue
+   * @param oneShot take exactly one task, run it, record it, exit (KEDA ScaledJob)
+   * @param oneShotIdleTimeout in one-shot mode, exit 0 after this long without a task
    */
   public record Worker(
       @DefaultValue("30s") Duration lease,
       @DefaultValue("1s") Duration heartbeatInterval,
-      @DefaultValue List<String> types) {}
+      @DefaultValue List<String> types,
+      @DefaultValue("20s") Duration drainTimeout,
+      @DefaultValue("false") boolean oneShot,
+      @DefaultValue("30s") Duration oneShotIdleTimeout) {}
 
   public record Queue(@DefaultValue Database database) {
     /** @param pollInterval how often idle database-queue consumers look for work from other processes */

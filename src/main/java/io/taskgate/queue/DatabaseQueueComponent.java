@@ -3,6 +3,7 @@ package io.taskgate.queue;
 import io.taskgate.config.TaskgateProperties;
 import io.taskgate.state.TaskStore;
 import io.taskgate.worker.RunningTasks;
+import io.taskgate.worker.WorkerGate;
 import java.util.Map;
 import org.apache.camel.Endpoint;
 import org.apache.camel.support.DefaultComponent;
@@ -19,9 +20,11 @@ public class DatabaseQueueComponent extends DefaultComponent {
   private final TaskSignals signals;
   private final RunningTasks running;
   private final TaskgateProperties properties;
+  private final WorkerGate gate;
 
-  public DatabaseQueueComponent(
-      TaskStore store, TaskSignals signals, RunningTasks running, TaskgateProperties properties) {
+  public DatabaseQueueComponent(TaskStore store, TaskSignals signals, RunningTasks running,
+      TaskgateProperties properties, WorkerGate gate) {
+    this.gate = gate;
     this.store = store;
     this.signals = signals;
     this.running = running;
@@ -47,6 +50,10 @@ public class DatabaseQueueComponent extends DefaultComponent {
 
   RunningTasks running() {
     return running;
+  }
+
+  WorkerGate gate() {
+    return gate;
   }
 
   TaskgateProperties properties() {

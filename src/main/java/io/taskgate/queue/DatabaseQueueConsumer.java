@@ -3,6 +3,7 @@ package io.taskgate.queue;
 import io.taskgate.state.TaskStore;
 import io.taskgate.task.ClaimedTask;
 import io.taskgate.worker.RunningTasks;
+import io.taskgate.worker.WorkerGate;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -27,6 +28,7 @@ class DatabaseQueueConsumer extends DefaultConsumer {
   private final TaskStore store;
   private final TaskSignals signals;
   private final RunningTasks running;
+  private final WorkerGate gate;
   private final Duration pollInterval;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean active;
@@ -34,8 +36,10 @@ class DatabaseQueueConsumer extends DefaultConsumer {
   private Thread dispatcher;
 
   DatabaseQueueConsumer(DatabaseQueueEndpoint endpoint, Processor processor, String taskType,
-      int concurrency, TaskStore store, TaskSignals signals, RunningTasks running, Duration pollInterval) {
+      int concurrency, TaskStore store, TaskSignals signals, RunningTasks running, WorkerGate gate,
+      Duration pollInterval) {
     super(endpoint, processor);
+    this.gate = gate;
     this.taskType = taskType;
     this.concurrency = concurrency;
     this.store = store;
@@ -71,9 +75,12 @@ class DatabaseQueueConsumer extends DefaultConsumer {
   private void dispatch() {
     while (active) {
       try {
-        int free = concurrency - inFlight.get();
-        if (free > 0) {
+        int free = gate.limit(concurrency - inFlight.get());
+        if (free > 0 && gate.admit()) {
           List<ClaimedTask> batch = store.claim(taskType, running.owner(), free, running.lease());
+          if (batch.isEmpty()) {
+            gate.release();
+          }
           for (ClaimedTask task : batch) {
             inFlight.incrementAndGet();
             workers.execute(() -> process(task));

@@ -31,7 +31,7 @@ public class DatabaseQueueEndpoint extends DefaultEndpoint {
     DatabaseQueueComponent c = (DatabaseQueueComponent) getComponent();
     DatabaseQueueConsumer consumer =
         new DatabaseQueueConsumer(this, processor, taskType, concurrency, c.store(), c.signals(),
-            c.running(), c.properties().queue().database().pollInterval());
+            c.running(), c.gate(), c.properties().queue().database().pollInterval());
     configureConsumer(consumer);
     return consumer;
   }

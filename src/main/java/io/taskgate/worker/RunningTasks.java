@@ -82,10 +82,25 @@ public class RunningTasks implements DisposableBean {
     }
   }
 
-  /** Asks every running handler to stop (shutdown); returns how many were running. */
+  /** Asks every running handler to stop after its current step (shutdown). */
   public int stopAll() {
     runs.values().forEach(run -> run.stop(Run.Reason.SHUTDOWN));
     return runs.size();
+  }
+
+  /**
+   * Gives the tasks whose handlers ignored {@link #stopAll()} back to the queue from here, and
+   * interrupts them; whatever they record later is refused (their lease is gone).
+   */
+  public int giveBackRemaining() {
+    int given = 0;
+    for (Run run : runs.values()) {
+      if (store.requeue(run.task)) {
+        given++;
+      }
+      run.abandon();
+    }
+    return given;
   }
 
   public int size() {
@@ -166,6 +181,13 @@ public class RunningTasks implements DisposableBean {
 
     void timeout() {
       stop(Reason.TIMEOUT);
+    }
+
+    synchronized void abandon() {
+      stopReason = Reason.LEASE_LOST;
+      if (!finished) {
+        thread.interrupt();
+      }
     }
 
     synchronized void finish() {

@@ -27,8 +27,11 @@ public class TaskRunner {
   private final TaskHandlers handlers;
   private final RunningTasks running;
   private final TaskStore store;
+  private final OneShotMode oneShot;
 
-  public TaskRunner(TaskTypeRegistry types, TaskHandlers handlers, RunningTasks running, TaskStore store) {
+  public TaskRunner(TaskTypeRegistry types, TaskHandlers handlers, RunningTasks running, TaskStore store,
+      OneShotMode oneShot) {
+    this.oneShot = oneShot;
     this.types = types;
     this.handlers = handlers;
     this.running = running;
@@ -37,6 +40,7 @@ public class TaskRunner {
 
   /** Returns the status the task has after this run (null when this run no longer owned it). */
   public TaskStatus run(ClaimedTask task) {
+    oneShot.taskStarted();
     TaskType type = types.get(task.type());
     MDC.put("taskId", task.id().toString());
     MDC.put("taskType", task.type());
@@ -50,13 +54,16 @@ public class TaskRunner {
     } finally {
       running.finish(run);
     }
+    boolean recorded = false;
     try {
       TaskStatus outcome = record(task, type, run, result, failure);
+      recorded = true;
       log.debug("task {} attempt {} -> {}", task.id(), task.attempt(), outcome);
       return outcome;
     } finally {
       MDC.remove("taskId");
       MDC.remove("taskType");
+      oneShot.taskFinished(recorded);
     }
   }
 

@@ -18,12 +18,15 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.annotation.DirtiesContext;
 
 /**
  * RabbitMQ goes away (a TCP proxy between Taskgate and the real server is cut): submissions still
  * answer 202 and the API stays ready; once RabbitMQ is back, every task runs.
  */
 @CamelSpringBootTest
+// closed after the class: its workers share RabbitMQ's queues with the other RabbitMQ tests
+@DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {"taskgate.broker=rabbitmq", "taskgate.worker.types=echo"})
 class RabbitOutageTest {

@@ -41,8 +41,9 @@ import org.springframework.test.context.DynamicPropertySource;
       // fast callback retries so that the scenarios see several attempts
       "taskgate.callbacks.retry-schedule=200ms,500ms,1s",
       "taskgate.callbacks.poll-period-ms=100",
+      "taskgate.worker.drain-timeout=2s",
       // every type but "parked", whose tasks therefore stay PENDING
-      "taskgate.worker.types=echo,sleep,fail,remote-ocr,ordered"
+      "taskgate.worker.types=echo,sleep,fail,remote-ocr,ordered,too-slow,steps"
     })
 abstract class TaskApiScenarios implements ApiScenario, CallbackScenarios, IdempotencyScenarios {
 
@@ -210,6 +211,25 @@ abstract class TaskApiScenarios implements ApiScenario, CallbackScenarios, Idemp
     JsonNode failed = awaitStatus(id, "FAILED");
     assertThat(failed.path("attempts").asInt()).isEqualTo(2);
     assertThat(failed.path("error").path("type").asText()).isEqualTo("http-503");
+  }
+
+  @Test
+  void a_run_longer_than_the_type_timeout_is_interrupted_and_retried_then_failed() {
+    String id = api.submitOk("{\"type\":\"too-slow\",\"input\":{\"seconds\":30}}");
+    JsonNode failed = awaitStatus(id, "FAILED");
+    assertThat(failed.path("attempts").asInt()).isEqualTo(2);
+    assertThat(failed.path("error").path("type").asText()).isEqualTo("timeout");
+    Duration span = Duration.between(Instant.parse(failed.path("startedAt").asText()),
+        Instant.parse(failed.path("finishedAt").asText()));
+    assertThat(span).isLessThan(Duration.ofSeconds(20));
+  }
+
+  @Test
+  void a_checkpointing_long_task_runs_all_its_steps() {
+    String id = api.submitOk("{\"type\":\"steps\",\"input\":{\"steps\":3,\"stepSeconds\":0}}");
+    JsonNode done = awaitStatus(id, "SUCCEEDED");
+    assertThat(done.path("result").path("resumedAt").asInt()).isZero();
+    assertThat(done.path("result").path("stepsDoneInThisRun").size()).isEqualTo(3);
   }
 
   @Test

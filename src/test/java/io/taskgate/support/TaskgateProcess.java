@@ -27,13 +27,21 @@ public final class TaskgateProcess implements AutoCloseable {
   }
 
   public static TaskgateProcess start(String name, List<String> args) throws IOException {
+    TaskgateProcess app = launch(name, args);
+    app.awaitReady();
+    return app;
+  }
+
+  /** Starts without waiting for readiness (a one-shot worker may be gone by then). */
+  public static TaskgateProcess launch(String name, List<String> args) throws IOException {
     String jar = System.getProperty("taskgate.jar", "target/taskgate.jar");
     if (!new File(jar).isFile()) {
       throw new IllegalStateException("packaged jar " + jar + " is missing: run through mvn verify");
     }
     int port = freePort();
     List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar,
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+        "-XX:TieredStopAtLevel=1", "-jar", jar,
         "--server.port=" + port));
     command.addAll(args);
     Path logs = Path.of("target", "it-logs");
@@ -42,9 +50,7 @@ public final class TaskgateProcess implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(name + ".log").toFile()))
         .start();
-    TaskgateProcess app = new TaskgateProcess(process, port);
-    app.awaitReady();
-    return app;
+    return new TaskgateProcess(process, port);
   }
 
   public String baseUrl() {
@@ -55,13 +61,30 @@ public final class TaskgateProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** SIGTERM, as Kubernetes sends it: the process drains and exits by itself. */
+  public void sigterm() {
+    process.destroy();
+  }
+
+  /** The exit status, waiting at most {@code timeout} for the process to end. */
+  public int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("Taskgate did not exit within " + timeout);
+    }
+    return process.exitValue();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
   /** SIGKILL: no shutdown hook, no drain, nothing flushed. */
   public void kill9() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor();
   }
 
-  private void awaitReady() {
+  public void awaitReady() {
     HttpClient http = HttpClient.newHttpClient();
     await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() -> {
       if (!process.isAlive()) {

@@ -1,0 +1,172 @@
+package io.taskgate.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.taskgate.support.ApiClient;
+import io.taskgate.support.CallbackReceiver;
+import io.taskgate.support.Postgres;
+import io.taskgate.support.TaskgateProcess;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Workers as separate processes of the packaged jar, beside an API process, on PostgreSQL (the
+ * database queue): what happens to tasks when a worker gets SIGTERM or SIGKILL, and one-shot runs.
+ */
+class WorkerLifecycleIT {
+
+  static final Duration EXIT = Duration.ofSeconds(60);
+  static List<String> db;
+  static TaskgateProcess apiProcess;
+  static ApiClient api;
+
+  @BeforeAll
+  static void api() throws Exception {
+    db = List.of("--spring.datasource.url=" + Postgres.freshSchema("taskgate_lifecycle_test"),
+        "--spring.datasource.username=" + Postgres.USER);
+    apiProcess = TaskgateProcess.start("lifecycle-api", args("--taskgate.roles=api",
+        "--taskgate.maintenance.reaper-period-ms=500", "--taskgate.callbacks.retry-schedule=1s"));
+    api = new ApiClient(apiProcess.baseUrl());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    apiProcess.close();
+  }
+
+  static List<String> args(String... more) {
+    List<String> all = new ArrayList<>(db);
+    all.add("--taskgate.worker.lease=3s");
+    all.addAll(List.of(more));
+    return all;
+  }
+
+  static TaskgateProcess worker(String name, String... more) throws Exception {
+    List<String> a = new ArrayList<>(List.of(more));
+    a.add("--taskgate.roles=worker");
+    return TaskgateProcess.start(name, args(a.toArray(String[]::new)));
+  }
+
+  static JsonNode awaitStatus(String id, String status, Duration timeout) {
+    await().atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> api.status(id).equals(status));
+    return api.task(id);
+  }
+
+  @Test
+  void sigterm_lets_a_task_that_fits_in_the_drain_time_finish_and_exits_0() throws Exception {
+    try (TaskgateProcess worker = worker("lifecycle-drain-ok", "--taskgate.worker.drain-timeout=15s")) {
+      String id = api.submitOk("{\"type\":\"sleep\",\"input\":{\"seconds\":3}}");
+      awaitStatus(id, "RUNNING", Duration.ofSeconds(20));
+      worker.sigterm();
+      assertThat(worker.awaitExit(EXIT)).isZero();
+      JsonNode done = api.task(id);
+      assertThat(done.path("status").asText()).isEqualTo("SUCCEEDED");
+      assertThat(done.path("attempts").asInt()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void sigterm_gives_back_a_task_that_cannot_finish_and_another_worker_completes_it() throws Exception {
+    String id;
+    try (TaskgateProcess worker = worker("lifecycle-drain-requeue", "--taskgate.worker.drain-timeout=1s")) {
+      id = api.submitOk("{\"type\":\"sleep\",\"input\":{\"seconds\":6}}");
+      awaitStatus(id, "RUNNING", Duration.ofSeconds(20));
+      worker.sigterm();
+      assertThat(worker.awaitExit(EXIT)).isZero();
+    }
+    JsonNode back = api.task(id);
+    assertThat(back.path("status").asText()).isEqualTo("PENDING");
+    assertThat(back.path("attempts").asInt()).isZero();
+    try (TaskgateProcess other = worker("lifecycle-drain-other")) {
+      JsonNode done = awaitStatus(id, "SUCCEEDED", Duration.ofSeconds(40));
+      assertThat(done.path("attempts").asInt()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void a_task_whose_worker_is_killed_completes_on_another_with_one_callback() throws Exception {
+    try (CallbackReceiver receiver = new CallbackReceiver()) {
+      String path = "/hooks/" + UUID.randomUUID();
+      String id;
+      try (TaskgateProcess worker = worker("lifecycle-kill")) {
+        id = api.submitOk("{\"type\":\"sleep\",\"input\":{\"seconds\":4},\"callbackUrl\":\"" + receiver.url(path) + "\"}");
+        awaitStatus(id, "RUNNING", Duration.ofSeconds(20));
+        worker.kill9();
+      }
+      try (TaskgateProcess other = worker("lifecycle-kill-other")) {
+        JsonNode done = awaitStatus(id, "SUCCEEDED", Duration.ofSeconds(60));
+        assertThat(done.path("attempts").asInt()).isEqualTo(2);
+      }
+      await().atMost(Duration.ofSeconds(20)).until(() -> receiver.received(path).size() >= 1);
+      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> receiver.received(path).size() == 1);
+    }
+  }
+
+  @Test
+  void a_task_that_kills_its_worker_every_time_ends_failed_after_max_attempts() throws Exception {
+    String id = api.submitOk("{\"type\":\"sleep\",\"input\":{\"seconds\":60}}");
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      try (TaskgateProcess worker = worker("lifecycle-crashloop-" + attempt)) {
+        int expected = attempt;
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+          JsonNode t = api.task(id);
+          return t.path("status").asText().equals("RUNNING") && t.path("attempts").asInt() == expected;
+        });
+        worker.kill9(); // as an OOM kill would
+      }
+    }
+    JsonNode failed = awaitStatus(id, "FAILED", Duration.ofSeconds(30));
+    assertThat(failed.path("attempts").asInt()).isEqualTo(3);
+    assertThat(failed.path("error").path("type").asText()).isEqualTo("worker-lost");
+  }
+
+  @Test
+  void a_one_shot_worker_interrupted_by_sigterm_resumes_from_its_checkpoint_in_the_next_run() throws Exception {
+    String id = api.submitOk("{\"type\":\"steps\",\"input\":{\"steps\":6,\"stepSeconds\":1}}");
+    List<String> oneShot = List.of("--taskgate.worker.one-shot=true", "--taskgate.worker.types=steps",
+        "--taskgate.worker.drain-timeout=1s");
+    try (TaskgateProcess first = worker("lifecycle-oneshot-1", oneShot.toArray(String[]::new))) {
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+          .until(() -> api.task(id).path("progress").path("percent").asInt(0) >= 33);
+      first.sigterm();
+      assertThat(first.awaitExit(EXIT)).isZero();
+    }
+    JsonNode between = api.task(id);
+    assertThat(between.path("status").asText()).isEqualTo("PENDING");
+    assertThat(between.path("attempts").asInt()).isZero();
+
+    TaskgateProcess second = TaskgateProcess.launch("lifecycle-oneshot-2", args(
+        "--taskgate.roles=worker", "--taskgate.worker.one-shot=true", "--taskgate.worker.types=steps"));
+    try (second) {
+      assertThat(second.awaitExit(EXIT)).isZero();
+    }
+    JsonNode done = api.task(id);
+    assertThat(done.path("status").asText()).isEqualTo("SUCCEEDED");
+    int resumedAt = done.path("result").path("resumedAt").asInt();
+    assertThat(resumedAt).isGreaterThanOrEqualTo(2);
+    Set<Integer> secondRun = new HashSet<>();
+    done.path("result").path("stepsDoneInThisRun").forEach(s -> secondRun.add(s.asInt()));
+    // the steps before the checkpoint were not done again; the rest were done exactly once
+    assertThat(secondRun).allSatisfy(step -> assertThat(step).isGreaterThanOrEqualTo(resumedAt));
+    assertThat(secondRun).hasSize(6 - resumedAt);
+  }
+
+  @Test
+  void a_one_shot_worker_without_a_task_exits_0() throws Exception {
+    TaskgateProcess idle = TaskgateProcess.launch("lifecycle-oneshot-idle", args(
+        "--taskgate.roles=worker", "--taskgate.worker.one-shot=true", "--taskgate.worker.types=steps",
+        "--taskgate.worker.one-shot-idle-timeout=2s"));
+    try (idle) {
+      assertThat(idle.awaitExit(EXIT)).isZero();
+    }
+  }
+}
