@@ -1,0 +1,14 @@
+# Taskgate image. Build the jar first (mvn -B package -DskipTests), then:
+#   docker build -t registry.example.com/taskgate:0.1.0 .
+# (No Docker engine on the development machines: this file is not built in CI.)
+FROM eclipse-temurin:17-jre
+RUN groupadd --system --gid 10001 taskgate \
+ && useradd --system --uid 10001 --gid taskgate --home-dir /app --shell /usr/sbin/nologin taskgate
+WORKDIR /app
+COPY target/taskgate.jar /app/taskgate.jar
+USER 10001:10001
+EXPOSE 8080
+# container-aware heap (the limit, not the node); die on OOM so that Kubernetes restarts the pod
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError"
+# exec form: the JVM is PID 1 and receives SIGTERM itself (Taskgate drains, then exits 0)
+ENTRYPOINT ["java", "-jar", "/app/taskgate.jar"]
