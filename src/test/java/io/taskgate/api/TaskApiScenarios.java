@@ -242,6 +242,29 @@ abstract class TaskApiScenarios implements ApiScenario, CallbackScenarios, Idemp
   }
 
   @Test
+  void many_open_long_polls_do_not_hold_up_other_requests() throws Exception {
+    String running = api.submitOk("{\"type\":\"sleep\",\"input\":{\"seconds\":60}}");
+    awaitStatus(running, "RUNNING");
+    java.util.concurrent.ExecutorService pollers = java.util.concurrent.Executors.newFixedThreadPool(24);
+    try {
+      List<java.util.concurrent.Future<ApiClient.Response>> polls = new ArrayList<>();
+      for (int i = 0; i < 24; i++) {
+        polls.add(pollers.submit(() -> api.get("/api/v1/tasks/" + running + "?waitSeconds=20")));
+      }
+      // more open long-polls than the request executor's default 8 threads: still answered
+      String echo = api.submitOk("{\"type\":\"echo\",\"input\":\"meanwhile\"}");
+      assertThat(awaitStatus(echo, "SUCCEEDED").path("result").asText()).isEqualTo("meanwhile");
+      assertThat(polls).noneMatch(java.util.concurrent.Future::isDone);
+      assertThat(api.delete("/api/v1/tasks/" + running).status()).isEqualTo(202);
+      for (var poll : polls) {
+        assertThat(poll.get().json().path("status").asText()).isEqualTo("CANCELLED");
+      }
+    } finally {
+      pollers.shutdownNow();
+    }
+  }
+
+  @Test
   void long_polling_a_task_that_stays_running_answers_after_the_wait() {
     String id = api.submitOk("{\"type\":\"sleep\",\"input\":{\"seconds\":60}}");
     awaitStatus(id, "RUNNING");
