@@ -63,10 +63,11 @@ public class CallbackDispatcher implements DisposableBean {
       t.setDaemon(true);
       return t;
     });
+    // the client keeps its own executor: sharing the senders' pool, whose threads all block in
+    // send(), starved the client's response handling under load (each round timed out)
     this.http = HttpClient.newBuilder()
         .connectTimeout(settings.timeout())
         .followRedirects(HttpClient.Redirect.NEVER)
-        .executor(senders)
         .build();
   }
 

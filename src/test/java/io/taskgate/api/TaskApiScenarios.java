@@ -94,6 +94,7 @@ abstract class TaskApiScenarios implements ApiScenario, CallbackScenarios, Idemp
   @LocalServerPort int port;
   @Autowired JdbcClient jdbc;
   @Autowired org.apache.camel.CamelContext camel;
+  @Autowired io.taskgate.maintenance.Maintenance maintenance;
   ApiClient api;
 
   @BeforeEach
@@ -322,6 +323,22 @@ abstract class TaskApiScenarios implements ApiScenario, CallbackScenarios, Idemp
     assertThat(camel.getRoutes().stream().map(org.apache.camel.Route::getRouteId))
         .contains("ingress-submit-task", "ingress-get-task", "ingress-cancel-task", "worker-echo",
             "worker-echo-source", "maintenance-reap-leases", "maintenance-purge-finished");
+  }
+
+  @Test
+  void finished_tasks_older_than_the_retention_are_deleted() {
+    String old = api.submitOk("{\"type\":\"echo\",\"input\":\"old\"}");
+    String recent = api.submitOk("{\"type\":\"echo\",\"input\":\"recent\"}");
+    awaitStatus(old, "SUCCEEDED");
+    awaitStatus(recent, "SUCCEEDED");
+    jdbc.sql("UPDATE task SET finished_at = :at WHERE id = :id")
+        .param("at", java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).minusDays(8))
+        .param("id", UUID.fromString(old))
+        .update();
+
+    assertThat(maintenance.purgeFinished()).isGreaterThanOrEqualTo(1);
+    assertThat(api.get("/api/v1/tasks/" + old).status()).isEqualTo(404);
+    assertThat(api.status(recent)).isEqualTo("SUCCEEDED");
   }
 
   @Test

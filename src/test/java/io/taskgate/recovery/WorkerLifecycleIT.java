@@ -15,25 +15,25 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Workers as separate processes of the packaged jar, beside an API process, on PostgreSQL (the
- * database queue): what happens to tasks when a worker gets SIGTERM or SIGKILL, and one-shot runs.
+ * Workers as separate processes of the packaged jar, beside an API process, with PostgreSQL state:
+ * what happens to tasks when a worker gets SIGTERM or SIGKILL, and one-shot runs. Subclasses pick
+ * the broker.
  */
-class WorkerLifecycleIT {
+abstract class WorkerLifecycleIT {
 
   static final Duration EXIT = Duration.ofSeconds(60);
   static List<String> db;
   static TaskgateProcess apiProcess;
   static ApiClient api;
 
-  @BeforeAll
-  static void api() throws Exception {
-    db = List.of("--spring.datasource.url=" + Postgres.freshSchema("taskgate_lifecycle_test"),
-        "--spring.datasource.username=" + Postgres.USER);
-    apiProcess = TaskgateProcess.start("lifecycle-api", args("--taskgate.roles=api",
+  /** Starts the API process with the given broker and a fresh PostgreSQL schema. */
+  static void startApi(String broker, String schema) throws Exception {
+    db = List.of("--spring.datasource.url=" + Postgres.freshSchema(schema),
+        "--spring.datasource.username=" + Postgres.USER, "--taskgate.broker=" + broker);
+    apiProcess = TaskgateProcess.start("lifecycle-" + broker + "-api", args("--taskgate.roles=api",
         "--taskgate.maintenance.reaper-period-ms=500", "--taskgate.callbacks.retry-schedule=1s"));
     api = new ApiClient(apiProcess.baseUrl());
   }
@@ -53,7 +53,11 @@ class WorkerLifecycleIT {
   static TaskgateProcess worker(String name, String... more) throws Exception {
     List<String> a = new ArrayList<>(List.of(more));
     a.add("--taskgate.roles=worker");
-    return TaskgateProcess.start(name, args(a.toArray(String[]::new)));
+    return TaskgateProcess.start(name + "-" + broker(), args(a.toArray(String[]::new)));
+  }
+
+  static String broker() {
+    return db.get(2).substring("--taskgate.broker=".length());
   }
 
   static JsonNode awaitStatus(String id, String status, Duration timeout) {
@@ -144,7 +148,7 @@ class WorkerLifecycleIT {
     assertThat(between.path("status").asText()).isEqualTo("PENDING");
     assertThat(between.path("attempts").asInt()).isZero();
 
-    TaskgateProcess second = TaskgateProcess.launch("lifecycle-oneshot-2", args(
+    TaskgateProcess second = TaskgateProcess.launch("lifecycle-oneshot-2-" + broker(), args(
         "--taskgate.roles=worker", "--taskgate.worker.one-shot=true", "--taskgate.worker.types=steps"));
     try (second) {
       assertThat(second.awaitExit(EXIT)).isZero();
@@ -162,7 +166,7 @@ class WorkerLifecycleIT {
 
   @Test
   void a_one_shot_worker_without_a_task_exits_0() throws Exception {
-    TaskgateProcess idle = TaskgateProcess.launch("lifecycle-oneshot-idle", args(
+    TaskgateProcess idle = TaskgateProcess.launch("lifecycle-oneshot-idle-" + broker(), args(
         "--taskgate.roles=worker", "--taskgate.worker.one-shot=true", "--taskgate.worker.types=steps",
         "--taskgate.worker.one-shot-idle-timeout=2s"));
     try (idle) {

@@ -1,0 +1,191 @@
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Taskgate load generator (JDK only, run as `java bench/LoadGen.java ...`).
+ *
+ *   burst BASE N CONCURRENCY [callbacks]  submit N no-op echo tasks over HTTP, C in flight, then wait
+ *                                         until all are SUCCEEDED; prints one JSON line
+ *   lone  BASE K                          K tasks one at a time: submit, poll GET until SUCCEEDED
+ *
+ * Submit latency: client time of each POST. End-to-end latency: the task's finishedAt minus its
+ * createdAt (both stamped by Taskgate, same clock). End-to-end rate: N / (last finishedAt - time the
+ * first submit was sent).
+ */
+public class LoadGen {
+
+  static final HttpClient HTTP = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  static final Pattern ID = Pattern.compile("\"id\":\"([0-9a-f-]{36})\"");
+  static final Pattern STATUS = Pattern.compile("\"status\":\"([A-Z]+)\"");
+  static final Pattern ITEM = Pattern.compile(
+      "\"createdAt\":\"([^\"]+)\".*?\"finishedAt\":\"([^\"]+)\"");
+  static final Pattern CURSOR = Pattern.compile("\"nextCursor\":\"([^\"]+)\"");
+
+  public static void main(String[] args) throws Exception {
+    String mode = args[0];
+    String base = args[1];
+    if (mode.equals("burst")) {
+      burst(base, Integer.parseInt(args[2]), Integer.parseInt(args[3]), args.length > 4 && args[4].equals("callbacks"));
+    } else {
+      lone(base, Integer.parseInt(args[2]));
+    }
+  }
+
+  static void burst(String base, int n, int concurrency, boolean callbacks) throws Exception {
+    HttpServer receiver = null;
+    AtomicInteger delivered = new AtomicInteger();
+    String callback = "";
+    if (callbacks) {
+      receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+      receiver.createContext("/hook", ex -> {
+        ex.getRequestBody().readAllBytes();
+        delivered.incrementAndGet();
+        ex.sendResponseHeaders(204, -1);
+        ex.close();
+      });
+      receiver.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(8));
+      receiver.start();
+      callback = ",\"callbackUrl\":\"http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook\"";
+    }
+    Semaphore inFlight = new Semaphore(concurrency);
+    long[] submitNanos = new long[n];
+    AtomicInteger failures = new AtomicInteger();
+    List<CompletableFuture<?>> all = new ArrayList<>(n);
+    Instant start = Instant.now();
+    long t0 = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      inFlight.acquire();
+      int index = i;
+      long sent = System.nanoTime();
+      HttpRequest post = HttpRequest.newBuilder(URI.create(base + "/api/v1/tasks"))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"echo\",\"input\":" + i + callback + "}"))
+          .build();
+      all.add(HTTP.sendAsync(post, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
+        submitNanos[index] = System.nanoTime() - sent;
+        if (e != null || r.statusCode() != 202) {
+          failures.incrementAndGet();
+        }
+        inFlight.release();
+      }));
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+    double submitSeconds = (System.nanoTime() - t0) / 1e9;
+    // wait until nothing is PENDING or RUNNING
+    while (count(base, "PENDING") + count(base, "RUNNING") > 0) {
+      Thread.sleep(50);
+    }
+    double waitedSeconds = (System.nanoTime() - t0) / 1e9;
+    // read every task's createdAt / finishedAt
+    List<Double> e2e = new ArrayList<>(n);
+    Instant lastFinish = Instant.MIN;
+    int succeeded = 0;
+    String cursor = null;
+    do {
+      String page = get(base + "/api/v1/tasks?type=echo&status=SUCCEEDED&limit=500"
+          + (cursor == null ? "" : "&cursor=" + cursor));
+      for (String item : page.split("\\{\"id\"")) {
+        Matcher m = ITEM.matcher(item);
+        if (m.find()) {
+          Instant created = Instant.parse(m.group(1));
+          Instant finished = Instant.parse(m.group(2));
+          e2e.add(Duration.between(created, finished).toNanos() / 1e6);
+          if (finished.isAfter(lastFinish)) {
+            lastFinish = finished;
+          }
+          succeeded++;
+        }
+      }
+      Matcher c = CURSOR.matcher(page);
+      cursor = c.find() ? c.group(1) : null;
+    } while (cursor != null);
+    if (callbacks) {
+      long deadline = System.currentTimeMillis() + 120_000;
+      while (delivered.get() < n && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
+      }
+    }
+    double callbackSeconds = (System.nanoTime() - t0) / 1e9;
+    List<Double> submit = new ArrayList<>(n);
+    for (long s : submitNanos) {
+      submit.add(s / 1e6);
+    }
+    double e2eSeconds = Duration.between(start, lastFinish).toNanos() / 1e9;
+    System.out.printf(Locale.ROOT,
+        "{\"mode\":\"burst\",\"n\":%d,\"concurrency\":%d,\"callbacks\":%b,\"submit_failures\":%d,"
+            + "\"succeeded\":%d,\"submit_rate\":%.0f,\"e2e_rate\":%.0f,\"submit_p50_ms\":%.2f,"
+            + "\"submit_p99_ms\":%.2f,\"e2e_p50_ms\":%.1f,\"e2e_p99_ms\":%.1f,\"observed_done_s\":%.2f"
+            + "%s}%n",
+        n, concurrency, callbacks, failures.get(), succeeded, n / submitSeconds, n / e2eSeconds,
+        pct(submit, 50), pct(submit, 99), pct(e2e, 50), pct(e2e, 99), waitedSeconds,
+        callbacks ? String.format(Locale.ROOT, ",\"callbacks_delivered\":%d,\"callbacks_done_s\":%.2f",
+            delivered.get(), callbackSeconds) : "");
+    if (receiver != null) {
+      receiver.stop(0);
+    }
+    System.exit(0);
+  }
+
+  static void lone(String base, int k) throws Exception {
+    List<Double> latencies = new ArrayList<>(k);
+    for (int i = 0; i < k; i++) {
+      long t0 = System.nanoTime();
+      String body = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/tasks"))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"echo\",\"input\":" + i + "}")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      Matcher m = ID.matcher(body);
+      if (!m.find()) {
+        throw new IllegalStateException("no id in " + body);
+      }
+      String url = base + "/api/v1/tasks/" + m.group(1);
+      while (true) {
+        Matcher s = STATUS.matcher(get(url));
+        if (s.find() && s.group(1).equals("SUCCEEDED")) {
+          break;
+        }
+        Thread.sleep(0, 500_000);
+      }
+      latencies.add((System.nanoTime() - t0) / 1e6);
+    }
+    System.out.printf(Locale.ROOT, "{\"mode\":\"lone\",\"k\":%d,\"lone_p50_ms\":%.2f,\"lone_p99_ms\":%.2f}%n",
+        k, pct(latencies, 50), pct(latencies, 99));
+    System.exit(0);
+  }
+
+  static int count(String base, String status) throws Exception {
+    String page = get(base + "/api/v1/tasks?status=" + status + "&limit=1");
+    return page.contains("\"id\"") ? 1 : 0;
+  }
+
+  static String get(String url) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  static double pct(List<Double> values, int p) {
+    if (values.isEmpty()) {
+      return Double.NaN;
+    }
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(index, sorted.size() - 1)));
+  }
+}

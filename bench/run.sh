@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Taskgate benchmark: one command, results appended to bench/results/raw.jsonl.
+#
+#   bench/run.sh                      # every scenario below, once
+#   bench/run.sh db-pg rabbitmq-pg    # some of them
+#   BENCH_N=20000 BENCH_CONCURRENCY=64 BENCH_K=300 bench/run.sh
+#
+# Scenarios (Taskgate runs as one process with both roles, -Xmx256m, on this machine):
+#   db-h2, db-pg, rabbitmq-pg                burst of N no-op echo tasks over HTTP
+#   db-h2-callbacks, db-pg-callbacks, rabbitmq-pg-callbacks   the same with a callback per task
+#   lone-db-h2, lone-db-pg, lone-rabbitmq-pg K tasks one at a time (submit, poll until SUCCEEDED)
+#   celery                                   Celery RabbitMQ + Redis, prefork 2, acks_late, through
+#                                            ../shared/bench/peers (skipped when that is absent)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${BENCH_N:-10000}
+C=${BENCH_CONCURRENCY:-64}
+K=${BENCH_K:-200}
+PORT=${BENCH_PORT:-18080}
+OUT=bench/results
+SCRATCH=/tmp/taskgate-bench
+mkdir -p "$OUT" "$SCRATCH"
+RAW="$OUT/raw.jsonl"
+SCENARIOS=("$@")
+[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(db-h2 db-pg rabbitmq-pg db-h2-callbacks db-pg-callbacks rabbitmq-pg-callbacks lone-db-h2 lone-db-pg lone-rabbitmq-pg celery)
+
+[ -f target/taskgate.jar ] || mvn -B -q package -DskipTests
+
+PG_URL="jdbc:postgresql://127.0.0.1:5432/test?currentSchema=taskgate_bench"
+fresh_pg() {
+  psql -q -h 127.0.0.1 -U postgres -d test -c 'DROP SCHEMA IF EXISTS taskgate_bench CASCADE' -c 'CREATE SCHEMA taskgate_bench' >/dev/null
+}
+
+APP_PID=""
+start_app() { # name, extra args...
+  local name=$1; shift
+  java -Xmx256m -jar target/taskgate.jar --server.port="$PORT" \
+    --logging.level.root=WARN --logging.level.io.taskgate=WARN "$@" >"$SCRATCH/$name.log" 2>&1 &
+  APP_PID=$!
+  for _ in $(seq 1 120); do
+    curl -sf "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null && return 0
+    sleep 0.5
+  done
+  echo "Taskgate did not start, see $SCRATCH/$name.log" >&2
+  exit 1
+}
+stop_app() {
+  [ -n "$APP_PID" ] || return 0
+  kill -TERM "$APP_PID" 2>/dev/null || true
+  wait "$APP_PID" 2>/dev/null || true
+  APP_PID=""
+}
+trap stop_app EXIT
+
+heap_used_mb() {
+  jcmd "$APP_PID" GC.heap_info 2>/dev/null | awk '/used/ {for (i=1;i<=NF;i++) if ($i=="used") {v=$(i+1); sub(/K,?/,"",v); print int(v/1024); exit}}'
+}
+
+record() { # scenario, json from LoadGen
+  local meta
+  meta=$(printf '"scenario":"%s","date":"%s","host_cores":%s,"taskgate":"%s","heap_used_mb":%s' \
+    "$1" "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$(git rev-parse --short HEAD)" "${3:-null}")
+  echo "{$meta,${2#\{}" | tee -a "$RAW"
+}
+
+app_args() { # scenario -> Taskgate arguments
+  case $1 in
+    *db-h2*) echo "--spring.datasource.url=jdbc:h2:file:$SCRATCH/h2/taskgate;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0" ;;
+    *db-pg*) echo "--spring.datasource.url=$PG_URL --spring.datasource.username=postgres" ;;
+    *rabbitmq-pg*) echo "--spring.datasource.url=$PG_URL --spring.datasource.username=postgres --taskgate.broker=rabbitmq" ;;
+  esac
+}
+
+for s in "${SCENARIOS[@]}"; do
+  case $s in
+    celery)
+      if [ -x ../shared/bench/peers/run.sh ]; then
+        PB_RAW="$SCRATCH/peers.jsonl" ../shared/bench/peers/run.sh celery-rabbitmq-redis-ackslate 1
+        tail -1 "$SCRATCH/peers.jsonl" | sed 's/^{/{"scenario":"celery-rabbitmq-redis-ackslate",/' | tee -a "$RAW"
+      else
+        echo "celery: ../shared/bench/peers is absent here, skipped"
+      fi
+      continue ;;
+  esac
+  rm -rf "$SCRATCH/h2"
+  fresh_pg
+  # the RabbitMQ queue of echo may hold messages of an earlier run: they name no task here
+  rabbitmqctl -q purge_queue tasks.echo >/dev/null 2>&1 || true
+  # shellcheck disable=SC2046
+  start_app "$s" $(app_args "$s")
+  echo "== $s (N=$N, concurrency $C, K=$K)"
+  case $s in
+    lone-*) result=$(java bench/LoadGen.java lone "http://127.0.0.1:$PORT" "$K") ;;
+    *-callbacks) result=$(java bench/LoadGen.java burst "http://127.0.0.1:$PORT" "$N" "$C" callbacks) ;;
+    *) result=$(java bench/LoadGen.java burst "http://127.0.0.1:$PORT" "$N" "$C") ;;
+  esac
+  record "$s" "$result" "$(heap_used_mb)"
+  stop_app
+done
