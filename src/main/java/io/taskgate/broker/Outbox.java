@@ -2,15 +2,13 @@ package io.taskgate.broker;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.support.JdbcUtils;
+import io.taskgate.state.SqlSupport;
 import org.springframework.stereotype.Repository;
 
 /**
@@ -33,14 +31,13 @@ class Outbox {
   private final JdbcClient jdbc;
   private final boolean postgres;
 
-  Outbox(JdbcClient jdbc, DataSource dataSource) throws Exception {
+  Outbox(JdbcClient jdbc, DataSource dataSource) {
     this.jdbc = jdbc;
-    String product = JdbcUtils.extractDatabaseMetaData(dataSource, md -> md.getDatabaseProductName());
-    this.postgres = product.toLowerCase().contains("postgres");
+    this.postgres = SqlSupport.isPostgres(dataSource);
   }
 
   List<OutboxRow> claim(String owner, int max, Duration claimFor) {
-    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    Instant now = SqlSupport.now();
     if (postgres) {
       return jdbc.sql(CLAIM_POSTGRES)
           .param("owner", owner).param("until", ts(now.plus(claimFor))).param("now", ts(now))
@@ -95,6 +92,6 @@ class Outbox {
   }
 
   private static java.time.OffsetDateTime ts(Instant instant) {
-    return instant.atOffset(ZoneOffset.UTC);
+    return SqlSupport.ts(instant);
   }
 }

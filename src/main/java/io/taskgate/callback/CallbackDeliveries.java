@@ -3,8 +3,7 @@ package io.taskgate.callback;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
+import io.taskgate.state.SqlSupport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -101,10 +100,10 @@ class CallbackDeliveries {
   }
 
   private static Instant now() {
-    return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    return SqlSupport.now();
   }
 
   private static OffsetDateTime ts(Instant instant) {
-    return instant.atOffset(ZoneOffset.UTC);
+    return SqlSupport.ts(instant);
   }
 }

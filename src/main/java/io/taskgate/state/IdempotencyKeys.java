@@ -2,7 +2,6 @@ package io.taskgate.state;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -26,16 +25,16 @@ public class IdempotencyKeys {
 
   /** Inserts the key; throws DuplicateKeyException when it is taken. Run it in the task's transaction. */
   public void insert(String scope, String key, String requestHash, UUID taskId, Duration ttl) {
-    Instant now = TaskStore.now();
+    Instant now = SqlSupport.now();
     // an expired key is free again
     jdbc.sql("DELETE FROM idempotency_key WHERE scope = :scope AND idem_key = :key AND expires_at < :now")
-        .param("scope", scope).param("key", key).param("now", now.atOffset(ZoneOffset.UTC))
+        .param("scope", scope).param("key", key).param("now", SqlSupport.ts(now))
         .update();
     jdbc.sql("INSERT INTO idempotency_key (scope, idem_key, request_hash, task_id, created_at, expires_at)"
             + " VALUES (:scope, :key, :hash, :taskId, :now, :expires)")
         .param("scope", scope).param("key", key).param("hash", requestHash).param("taskId", taskId)
-        .param("now", now.atOffset(ZoneOffset.UTC))
-        .param("expires", now.plus(ttl).atOffset(ZoneOffset.UTC))
+        .param("now", SqlSupport.ts(now))
+        .param("expires", SqlSupport.ts(now.plus(ttl)))
         .update();
   }
 
@@ -48,7 +47,7 @@ public class IdempotencyKeys {
 
   public int deleteExpired() {
     return jdbc.sql("DELETE FROM idempotency_key WHERE expires_at < :now")
-        .param("now", TaskStore.now().atOffset(ZoneOffset.UTC))
+        .param("now", SqlSupport.ts(SqlSupport.now()))
         .update();
   }
 }

@@ -12,8 +12,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -21,7 +19,6 @@ import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.support.JdbcUtils;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -103,22 +100,12 @@ public class TaskStore {
     this.jdbc = jdbc;
     this.json = json;
     this.tx = tx;
-    this.postgres = isPostgres(dataSource);
+    this.postgres = SqlSupport.isPostgres(dataSource);
     this.outbox = !"database".equals(properties.broker());
   }
 
-  private static boolean isPostgres(DataSource dataSource) {
-    try {
-      String product = JdbcUtils.extractDatabaseMetaData(dataSource, md -> md.getDatabaseProductName());
-      return product.toLowerCase().contains("postgres");
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot read the state store's database product", e);
-    }
-  }
-
   public static Instant now() {
-    // the databases keep microseconds: cut here so that what we return equals what we stored
-    return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    return SqlSupport.now();
   }
 
   // ---------------------------------------------------------------- create and read
@@ -627,7 +614,7 @@ public class TaskStore {
   }
 
   private static OffsetDateTime ts(Instant instant) {
-    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    return SqlSupport.ts(instant);
   }
 
   private static String truncate(String message) {
