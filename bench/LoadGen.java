@@ -22,6 +22,9 @@ import java.util.regex.Pattern;
  *   burst BASE N CONCURRENCY [callbacks]  submit N no-op echo tasks over HTTP, C in flight, then wait
  *                                         until all are SUCCEEDED; prints one JSON line
  *   lone  BASE K                          K tasks one at a time: submit, poll GET until SUCCEEDED
+ *   collect BASE                          after tasks were submitted by another client (wrk): wait
+ *                                         until none is PENDING or RUNNING, then report the
+ *                                         end-to-end rate and latencies from the tasks' timestamps
  *
  * Submit latency: client time of each POST. End-to-end latency: the task's finishedAt minus its
  * createdAt (both stamped by Taskgate, same clock). End-to-end rate: N / (last finishedAt - time the
@@ -42,6 +45,8 @@ public class LoadGen {
     String base = args[1];
     if (mode.equals("burst")) {
       burst(base, Integer.parseInt(args[2]), Integer.parseInt(args[3]), args.length > 4 && args[4].equals("callbacks"));
+    } else if (mode.equals("collect")) {
+      collect(base);
     } else {
       lone(base, Integer.parseInt(args[2]));
     }
@@ -139,6 +144,37 @@ public class LoadGen {
     if (receiver != null) {
       receiver.stop(0);
     }
+    System.exit(0);
+  }
+
+  static void collect(String base) throws Exception {
+    while (count(base, "PENDING") + count(base, "RUNNING") > 0) {
+      Thread.sleep(50);
+    }
+    List<Double> e2e = new ArrayList<>();
+    Instant firstCreated = Instant.MAX;
+    Instant lastFinish = Instant.MIN;
+    String cursor = null;
+    do {
+      String page = get(base + "/api/v1/tasks?type=echo&status=SUCCEEDED&limit=500"
+          + (cursor == null ? "" : "&cursor=" + cursor));
+      for (String item : page.split("\\{\"id\"")) {
+        Matcher m = ITEM.matcher(item);
+        if (m.find()) {
+          Instant created = Instant.parse(m.group(1));
+          Instant finished = Instant.parse(m.group(2));
+          e2e.add(Duration.between(created, finished).toNanos() / 1e6);
+          firstCreated = created.isBefore(firstCreated) ? created : firstCreated;
+          lastFinish = finished.isAfter(lastFinish) ? finished : lastFinish;
+        }
+      }
+      Matcher c = CURSOR.matcher(page);
+      cursor = c.find() ? c.group(1) : null;
+    } while (cursor != null);
+    double seconds = Duration.between(firstCreated, lastFinish).toNanos() / 1e9;
+    System.out.printf(Locale.ROOT,
+        "{\"succeeded\":%d,\"e2e_rate\":%.0f,\"e2e_p50_ms\":%.1f,\"e2e_p99_ms\":%.1f}%n",
+        e2e.size(), e2e.size() / seconds, pct(e2e, 50), pct(e2e, 99));
     System.exit(0);
   }
 

@@ -9,6 +9,9 @@
 #   db-h2, db-pg, rabbitmq-pg                burst of N no-op echo tasks over HTTP
 #   db-h2-callbacks, db-pg-callbacks, rabbitmq-pg-callbacks   the same with a callback per task
 #   lone-db-h2, lone-db-pg, lone-rabbitmq-pg K tasks one at a time (submit, poll until SUCCEEDED)
+#   wrk-db-pg, wrk-rabbitmq-pg               submit with wrk (BENCH_SECONDS, 64 connections) after a
+#                                            10 s warm-up whose tasks are deleted; then end-to-end
+#                                            figures from the tasks' timestamps (LoadGen collect)
 #   celery                                   Celery RabbitMQ + Redis, prefork 2, acks_late, through
 #                                            ../shared/bench/peers (skipped when that is absent)
 set -euo pipefail
@@ -16,6 +19,7 @@ cd "$(dirname "$0")/.."
 N=${BENCH_N:-10000}
 C=${BENCH_CONCURRENCY:-64}
 K=${BENCH_K:-200}
+SECONDS_WRK=${BENCH_SECONDS:-15}
 PORT=${BENCH_PORT:-18080}
 OUT=bench/results
 SCRATCH=/tmp/taskgate-bench
@@ -71,8 +75,33 @@ app_args() { # scenario -> Taskgate arguments
   esac
 }
 
+wrk_submit() { # seconds -> JSON fields: submit rate and latency percentiles
+  command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+  wrk -t2 -c64 -d"$1"s --latency -s bench/submit.lua "http://127.0.0.1:$PORT/api/v1/tasks" >"$SCRATCH/wrk.txt"
+  awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) } /Requests\/sec/ { rate = $2 }
+    /Non-2xx/ { bad = $NF }
+    END { printf "\"submit_rate\":%.0f,\"submit_p50_ms\":%.2f,\"submit_p99_ms\":%.2f,\"submit_non_2xx\":%d", rate, p50, p99, bad + 0 }
+  ' "$SCRATCH/wrk.txt"
+}
+
 for s in "${SCENARIOS[@]}"; do
   case $s in
+    wrk-*)
+      fresh_pg
+      rabbitmqctl -q purge_queue tasks.echo >/dev/null 2>&1 || true
+      # shellcheck disable=SC2046
+      start_app "$s" $(app_args "${s#wrk-}")
+      echo "== $s (warm-up 10 s, then ${SECONDS_WRK} s of submits, 64 connections)"
+      wrk_submit 10 >/dev/null
+      java bench/LoadGen.java collect "http://127.0.0.1:$PORT" >/dev/null
+      psql -q -h 127.0.0.1 -U postgres -d test -c 'DELETE FROM taskgate_bench.task' >/dev/null
+      submit=$(wrk_submit "$SECONDS_WRK")
+      collected=$(java bench/LoadGen.java collect "http://127.0.0.1:$PORT")
+      record "$s" "{\"mode\":\"wrk\",\"seconds\":$SECONDS_WRK,$submit,${collected#\{}" "$(heap_used_mb)"
+      stop_app
+      continue ;;
     celery)
       if [ -x ../shared/bench/peers/run.sh ]; then
         PB_RAW="$SCRATCH/peers.jsonl" ../shared/bench/peers/run.sh celery-rabbitmq-redis-ackslate 1
