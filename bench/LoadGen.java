@@ -92,34 +92,12 @@ public class LoadGen {
     }
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
     double submitSeconds = (System.nanoTime() - t0) / 1e9;
-    // wait until nothing is PENDING or RUNNING
-    while (count(base, "PENDING") + count(base, "RUNNING") > 0) {
-      Thread.sleep(50);
-    }
+    awaitIdle(base);
     double waitedSeconds = (System.nanoTime() - t0) / 1e9;
-    // read every task's createdAt / finishedAt
-    List<Double> e2e = new ArrayList<>(n);
-    Instant lastFinish = Instant.MIN;
-    int succeeded = 0;
-    String cursor = null;
-    do {
-      String page = get(base + "/api/v1/tasks?type=echo&status=SUCCEEDED&limit=500"
-          + (cursor == null ? "" : "&cursor=" + cursor));
-      for (String item : page.split("\\{\"id\"")) {
-        Matcher m = ITEM.matcher(item);
-        if (m.find()) {
-          Instant created = Instant.parse(m.group(1));
-          Instant finished = Instant.parse(m.group(2));
-          e2e.add(Duration.between(created, finished).toNanos() / 1e6);
-          if (finished.isAfter(lastFinish)) {
-            lastFinish = finished;
-          }
-          succeeded++;
-        }
-      }
-      Matcher c = CURSOR.matcher(page);
-      cursor = c.find() ? c.group(1) : null;
-    } while (cursor != null);
+    Finished finished = readFinished(base);
+    List<Double> e2e = finished.e2eMillis();
+    Instant lastFinish = finished.lastFinish();
+    int succeeded = e2e.size();
     if (callbacks) {
       long deadline = System.currentTimeMillis() + 120_000;
       while (delivered.get() < n && System.currentTimeMillis() < deadline) {
@@ -148,9 +126,27 @@ public class LoadGen {
   }
 
   static void collect(String base) throws Exception {
+    awaitIdle(base);
+    Finished finished = readFinished(base);
+    List<Double> e2e = finished.e2eMillis();
+    double seconds = Duration.between(finished.firstCreated(), finished.lastFinish()).toNanos() / 1e9;
+    System.out.printf(Locale.ROOT,
+        "{\"succeeded\":%d,\"e2e_rate\":%.0f,\"e2e_p50_ms\":%.1f,\"e2e_p99_ms\":%.1f}%n",
+        e2e.size(), e2e.size() / seconds, pct(e2e, 50), pct(e2e, 99));
+    System.exit(0);
+  }
+
+  /** The SUCCEEDED echo tasks: end-to-end latency of each, first creation, last finish. */
+  record Finished(List<Double> e2eMillis, Instant firstCreated, Instant lastFinish) {}
+
+  static void awaitIdle(String base) throws Exception {
     while (count(base, "PENDING") + count(base, "RUNNING") > 0) {
       Thread.sleep(50);
     }
+  }
+
+  /** Pages through every SUCCEEDED echo task and reads its createdAt / finishedAt. */
+  static Finished readFinished(String base) throws Exception {
     List<Double> e2e = new ArrayList<>();
     Instant firstCreated = Instant.MAX;
     Instant lastFinish = Instant.MIN;
@@ -171,11 +167,7 @@ public class LoadGen {
       Matcher c = CURSOR.matcher(page);
       cursor = c.find() ? c.group(1) : null;
     } while (cursor != null);
-    double seconds = Duration.between(firstCreated, lastFinish).toNanos() / 1e9;
-    System.out.printf(Locale.ROOT,
-        "{\"succeeded\":%d,\"e2e_rate\":%.0f,\"e2e_p50_ms\":%.1f,\"e2e_p99_ms\":%.1f}%n",
-        e2e.size(), e2e.size() / seconds, pct(e2e, 50), pct(e2e, 99));
-    System.exit(0);
+    return new Finished(e2e, firstCreated, lastFinish);
   }
 
   static void lone(String base, int k) throws Exception {
