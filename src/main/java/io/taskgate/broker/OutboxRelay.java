@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
@@ -137,9 +138,13 @@ public class OutboxRelay implements SmartLifecycle {
     List<Long> done = new ArrayList<>();
     List<Long> failed = new ArrayList<>();
     Map<Long, CompletableFuture<Exchange>> inFlight = new HashMap<>();
+    Map<UUID, Task> byId = new HashMap<>();
+    for (Task t : tasks.findAll(rows.stream().map(OutboxRow::taskId).distinct().toList())) {
+      byId.put(t.id(), t);
+    }
     for (OutboxRow row : rows) {
       Optional<Map<String, Object>> headers = Optional.empty();
-      Optional<Task> task = tasks.find(row.taskId());
+      Optional<Task> task = Optional.ofNullable(byId.get(row.taskId()));
       if (task.isPresent()) {
         headers = "event".equals(row.kind()) ? Optional.of(eventHeaders(task.get())) : taskHeaders(task.get());
       }

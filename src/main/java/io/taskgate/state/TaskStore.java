@@ -80,8 +80,39 @@ public class TaskStore {
              progress_percent = NULL, progress_message = NULL, version = version + 1
        WHERE id = :id AND status = 'PENDING' AND version = :version
       """;
+  private static final String CLAIMED_COLUMNS =
+      "id, type, input, attempts, max_attempts, checkpoint, lease_owner";
   private static final String CLAIMED_ROWS =
-      "SELECT id, type, input, attempts, max_attempts, checkpoint, lease_owner FROM task WHERE id IN (:ids)";
+      "SELECT " + CLAIMED_COLUMNS + " FROM task WHERE id IN (:ids)";
+  // a broker message names its task: only a due PENDING task is claimed
+  private static final String CLAIM_BY_ID =
+      """
+      UPDATE task SET status = 'RUNNING', attempts = attempts + 1, lease_owner = :owner,
+             lease_expires_at = :until, started_at = COALESCE(started_at, :now), updated_at = :now,
+             progress_percent = NULL, progress_message = NULL, version = version + 1
+       WHERE id = :id AND status = 'PENDING' AND run_at <= :now
+      """;
+
+  // PostgreSQL: a run's outcome in one statement (so one round trip and one commit): the guarded
+  // UPDATE, the callback delivery of a terminal outcome and the outbox row (the completion event,
+  // or the retry's task message). Data-modifying WITH clauses run exactly once, all or nothing.
+  // %s is the UPDATE (with RETURNING id, status, callback_url).
+  private static final String RUN_OUTCOME_POSTGRES =
+      """
+      WITH t AS (%s),
+           d AS (INSERT INTO callback_delivery (task_id, event_type, url, status, attempts,
+                                               next_attempt_at, created_at, updated_at)
+                 SELECT id, CASE status WHEN 'SUCCEEDED' THEN 'task.succeeded'
+                                        WHEN 'FAILED' THEN 'task.failed' ELSE 'task.cancelled' END,
+                        callback_url, 'PENDING', 0, :now, :now, :now
+                   FROM t
+                  WHERE callback_url IS NOT NULL AND status IN ('SUCCEEDED', 'FAILED', 'CANCELLED')
+                 RETURNING task_id),
+           o AS (INSERT INTO outbox (kind, task_id, available_at, created_at)
+                 SELECT :outboxKind, id, :outboxAt, :now FROM t WHERE :outbox
+                 RETURNING task_id)
+      SELECT count(*) FROM t
+      """;
 
   // Guard of every write made by a run: still RUNNING, still this worker's lease, same attempt.
   private static final String RUN_GUARD =
@@ -112,12 +143,21 @@ public class TaskStore {
 
   /** Stores a PENDING task (and, with a broker, its outbox row) in the caller's transaction or its own. */
   public Task create(NewTask task) {
-    return tx.execute(s -> {
-      Instant now = now();
-      insert(task, now);
-      outbox("task", task.id(), now);
-      return find(task.id()).orElseThrow();
-    });
+    Instant now = now();
+    if (outbox) {
+      tx.executeWithoutResult(s -> {
+        insert(task, now);
+        outbox("task", task.id(), now);
+      });
+    } else {
+      insert(task, now); // one statement: its own transaction, or the caller's
+    }
+    // exactly what was stored (timestamps are cut to what the database keeps): no read back
+    Task.CallbackState callback = task.callbackUrl() == null
+        ? null : new Task.CallbackState(task.callbackUrl(), "PENDING", 0, null);
+    return new Task(task.id(), task.type(), TaskStatus.PENDING, task.priority(), task.input(), null,
+        null, null, null, null, 0, task.maxAttempts(), false, now, now, null, null, callback,
+        task.traceparent());
   }
 
   private void insert(NewTask task, Instant now) {
@@ -160,6 +200,14 @@ public class TaskStore {
   }
 
   /** Newest first; {@code after} is the cursor of the previous page or null. */
+  /** The tasks of these ids that exist, in no particular order (one round trip). */
+  public List<Task> findAll(Collection<UUID> ids) {
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    return jdbc.sql(SELECT_TASK + " WHERE t.id IN (:ids)").param("ids", ids).query(this::mapTask).list();
+  }
+
   public List<Task> list(String type, TaskStatus status, PageCursor after, int limit) {
     return jdbc.sql(
             SELECT_TASK
@@ -280,53 +328,67 @@ public class TaskStore {
   /** RUNNING -> SUCCEEDED, unless a cancellation was requested meanwhile (then CANCELLED). */
   public TaskStatus succeed(ClaimedTask run, JsonNode result) {
     TaskStatus.requireTransition(TaskStatus.RUNNING, TaskStatus.SUCCEEDED);
-    return tx.execute(s -> finished(run, TaskStatus.SUCCEEDED, null,
-        runUpdate(
-            run,
-            "UPDATE task SET status = 'SUCCEEDED', result = :result, error_type = NULL,"
-                + " error_message = NULL, finished_at = :now, updated_at = :now,"
-                + " lease_owner = NULL, lease_expires_at = NULL, version = version + 1"
-                + RUN_GUARD
-                + NOT_CANCELLED,
-            "result",
-            write(result),
-            null,
-            null)));
+    return runOutcome(run, TaskStatus.SUCCEEDED, null,
+        "UPDATE task SET status = 'SUCCEEDED', result = :result, error_type = NULL,"
+            + " error_message = NULL, finished_at = :now, updated_at = :now,"
+            + " lease_owner = NULL, lease_expires_at = NULL, version = version + 1"
+            + RUN_GUARD
+            + NOT_CANCELLED,
+        "result",
+        write(result),
+        null,
+        null);
   }
 
   /** RUNNING -> FAILED for good. */
   public TaskStatus fail(ClaimedTask run, String errorType, String message) {
     TaskStatus.requireTransition(TaskStatus.RUNNING, TaskStatus.FAILED);
-    return tx.execute(s -> finished(run, TaskStatus.FAILED, null,
-        runUpdate(
-            run,
-            "UPDATE task SET status = 'FAILED', error_type = :errorType, error_message = :message,"
-                + " finished_at = :now, updated_at = :now, lease_owner = NULL,"
-                + " lease_expires_at = NULL, version = version + 1"
-                + RUN_GUARD
-                + NOT_CANCELLED,
-            "errorType",
-            errorType,
-            "message",
-            truncate(message))));
+    return runOutcome(run, TaskStatus.FAILED, null,
+        "UPDATE task SET status = 'FAILED', error_type = :errorType, error_message = :message,"
+            + " finished_at = :now, updated_at = :now, lease_owner = NULL,"
+            + " lease_expires_at = NULL, version = version + 1"
+            + RUN_GUARD
+            + NOT_CANCELLED,
+        "errorType",
+        errorType,
+        "message",
+        truncate(message));
   }
 
   /** RUNNING -> PENDING, due again at {@code runAt}; the attempt counts. */
   public TaskStatus retry(ClaimedTask run, String errorType, String message, Instant runAt) {
     TaskStatus.requireTransition(TaskStatus.RUNNING, TaskStatus.PENDING);
-    return tx.execute(s -> finished(run, TaskStatus.PENDING, runAt,
-        runUpdateAt(
-            run,
-            "UPDATE task SET status = 'PENDING', error_type = :errorType, error_message = :message,"
-                + " run_at = :runAt, updated_at = :now, lease_owner = NULL,"
-                + " lease_expires_at = NULL, version = version + 1"
-                + RUN_GUARD
-                + NOT_CANCELLED,
-            runAt,
-            "errorType",
-            errorType,
-            "message",
-            truncate(message))));
+    return runOutcome(run, TaskStatus.PENDING, runAt,
+        "UPDATE task SET status = 'PENDING', error_type = :errorType, error_message = :message,"
+            + " run_at = :runAt, updated_at = :now, lease_owner = NULL,"
+            + " lease_expires_at = NULL, version = version + 1"
+            + RUN_GUARD
+            + NOT_CANCELLED,
+        "errorType",
+        errorType,
+        "message",
+        truncate(message));
+  }
+
+  /**
+   * Records a run's outcome with what must commit with it: a terminal outcome's callback delivery
+   * and completion event, or a retry's task message (published when the retry is due). When the
+   * guarded update does not apply because a cancellation was requested meanwhile, cancels instead.
+   */
+  private TaskStatus runOutcome(ClaimedTask run, TaskStatus outcome, Instant runAt, String update,
+      String k1, Object v1, String k2, Object v2) {
+    if (!postgres) {
+      return tx.execute(s -> finished(run, outcome, runAt, runUpdateAt(run, update, runAt, k1, v1, k2, v2)));
+    }
+    Instant now = now();
+    long applied = params(jdbc.sql(RUN_OUTCOME_POSTGRES.formatted(update + " RETURNING id, status, callback_url")),
+            run, now, runAt, k1, v1, k2, v2)
+        .param("outbox", outbox)
+        .param("outboxKind", outcome.isTerminal() ? "event" : "task")
+        .param("outboxAt", ts(outcome.isTerminal() ? now : runAt))
+        .query(Long.class)
+        .single();
+    return applied == 1 ? outcome : cancelRun(run);
   }
 
   /** RUNNING -> PENDING without counting the attempt: the worker stops and gives the task back. */
@@ -358,13 +420,17 @@ public class TaskStore {
    */
   public Optional<ClaimedTask> claimById(UUID id, String owner, Duration lease) {
     Instant now = now();
-    int claimed = jdbc.sql(
-            """
-            UPDATE task SET status = 'RUNNING', attempts = attempts + 1, lease_owner = :owner,
-                   lease_expires_at = :until, started_at = COALESCE(started_at, :now), updated_at = :now,
-                   progress_percent = NULL, progress_message = NULL, version = version + 1
-             WHERE id = :id AND status = 'PENDING' AND run_at <= :now
-            """)
+    if (postgres) {
+      // one round trip: the claim returns the row it claimed
+      return jdbc.sql(CLAIM_BY_ID + " RETURNING " + CLAIMED_COLUMNS)
+          .param("owner", owner)
+          .param("until", ts(now.plus(lease)))
+          .param("now", ts(now))
+          .param("id", id)
+          .query(this::mapClaimed)
+          .optional();
+    }
+    int claimed = jdbc.sql(CLAIM_BY_ID)
         .param("owner", owner)
         .param("until", ts(now.plus(lease)))
         .param("now", ts(now))
@@ -447,13 +513,17 @@ public class TaskStore {
 
   private boolean runUpdateAt(
       ClaimedTask run, String sql, Instant runAt, String k1, Object v1, String k2, Object v2) {
-    var statement =
-        jdbc.sql(sql)
-            .param("id", run.id())
-            .param("owner", run.leaseOwner())
-            .param("attempt", run.attempt())
-            .param("now", ts(now()));
-    if (sql.contains(":runAt")) {
+    return params(jdbc.sql(sql), run, now(), runAt, k1, v1, k2, v2).update() == 1;
+  }
+
+  private static JdbcClient.StatementSpec params(JdbcClient.StatementSpec statement, ClaimedTask run,
+      Instant now, Instant runAt, String k1, Object v1, String k2, Object v2) {
+    statement = statement
+        .param("id", run.id())
+        .param("owner", run.leaseOwner())
+        .param("attempt", run.attempt())
+        .param("now", ts(now));
+    if (runAt != null) {
       statement = statement.param("runAt", ts(runAt));
     }
     if (k1 != null) {
@@ -462,7 +532,7 @@ public class TaskStore {
     if (k2 != null) {
       statement = statement.param(k2, v2);
     }
-    return statement.update() == 1;
+    return statement;
   }
 
   // ---------------------------------------------------------------- cancellation by the caller
