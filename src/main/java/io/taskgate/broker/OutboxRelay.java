@@ -17,10 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.support.DefaultExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -136,8 +135,8 @@ public class OutboxRelay implements SmartLifecycle {
       return 0;
     }
     List<Long> done = new ArrayList<>();
-    List<Long> failed = new ArrayList<>();
-    Map<Long, CompletableFuture<Exchange>> inFlight = new HashMap<>();
+    List<Long> batchIds = new ArrayList<>();
+    List<Exchange> batch = new ArrayList<>();
     Map<UUID, Task> byId = new HashMap<>();
     for (Task t : tasks.findAll(rows.stream().map(OutboxRow::taskId).distinct().toList())) {
       byId.put(t.id(), t);
@@ -152,25 +151,22 @@ public class OutboxRelay implements SmartLifecycle {
         done.add(row.id()); // task gone or no longer waiting: nothing to publish
         continue;
       }
-      String body = "event".equals(row.kind()) ? eventBody(task.get()) : taskBody(task.get());
-      Map<String, Object> h = headers.get();
-      inFlight.put(row.id(), producer.asyncSend("kamelet:" + broker + "-task-sink",
-          exchange -> {
-            exchange.getIn().setHeaders(h);
-            exchange.getIn().setBody(body);
-          }));
+      Exchange message = new DefaultExchange(producer.getCamelContext());
+      message.getIn().setHeaders(headers.get());
+      message.getIn().setBody("event".equals(row.kind()) ? eventBody(task.get()) : taskBody(task.get()));
+      batch.add(message);
+      batchIds.add(row.id());
     }
-    for (Map.Entry<Long, CompletableFuture<Exchange>> sent : inFlight.entrySet()) {
-      try {
-        Exchange result = sent.getValue().get(30, TimeUnit.SECONDS);
-        if (result.getException() == null) {
-          done.add(sent.getKey());
-        } else {
-          failed.add(sent.getKey());
-          log.debug("outbox row {} not confirmed: {}", sent.getKey(), result.getException().toString());
-        }
-      } catch (Exception e) {
-        failed.add(sent.getKey());
+    List<Long> failed = List.of();
+    if (!batch.isEmpty()) {
+      // one exchange for the whole batch: the sink publishes every message, then waits for all
+      // the broker's confirms at once (not one round trip per message)
+      Exchange result = producer.send("kamelet:" + broker + "-task-sink", e -> e.getIn().setBody(batch));
+      if (result.getException() == null) {
+        done.addAll(batchIds);
+      } else {
+        failed = batchIds;
+        log.debug("outbox batch of {} not confirmed: {}", batchIds.size(), result.getException().toString());
       }
     }
     outbox.delete(done, owner);

@@ -145,7 +145,9 @@ public class SubmitTaskValidator {
     if (!errors.isEmpty()) {
       throw ProblemException.badRequest("The task was not accepted: see errors", errors);
     }
-    return new SubmitTaskRequest(type.name(), input, priority, callbackUrl, hash(root), idempotencyKey,
+    // the request hash only matters to recognise a replayed Idempotency-Key
+    String hash = idempotencyKey == null ? null : hash(root);
+    return new SubmitTaskRequest(type.name(), input, priority, callbackUrl, hash, idempotencyKey,
         traceparent);
   }
 

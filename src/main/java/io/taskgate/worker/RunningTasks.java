@@ -12,9 +12,9 @@ import java.util.ArrayList;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,13 +43,18 @@ public class RunningTasks implements DisposableBean {
     this.store = store;
     this.owner = identity.id();
     this.lease = properties.worker().lease();
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
+    var timers =
+        new ScheduledThreadPoolExecutor(
+            1,
             r -> {
               Thread t = new Thread(r, "taskgate-heartbeat");
               t.setDaemon(true);
               return t;
             });
+    // every run schedules its timeout; a finished run's must leave the queue at once, not when
+    // it would have fired (thousands of short tasks per second would pile up for the timeout)
+    timers.setRemoveOnCancelPolicy(true);
+    this.scheduler = timers;
     long every = properties.worker().heartbeatInterval().toMillis();
     scheduler.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
   }
