@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  *
  *   burst BASE N CONCURRENCY [callbacks]  submit N no-op echo tasks over HTTP, C in flight, then wait
  *                                         until all are SUCCEEDED; prints one JSON line
- *   lone  BASE K                          K tasks one at a time: submit, poll GET until SUCCEEDED
+ *   lone  BASE K                          K tasks one at a time: submit, long-poll GET until SUCCEEDED
  *   collect BASE                          after tasks were submitted by another client (wrk): wait
  *                                         until none is PENDING or RUNNING, then report the
  *                                         end-to-end rate and latencies from the tasks' timestamps
@@ -182,13 +182,13 @@ public class LoadGen {
       if (!m.find()) {
         throw new IllegalStateException("no id in " + body);
       }
-      String url = base + "/api/v1/tasks/" + m.group(1);
+      // what a caller waiting for one task does: a long-polling GET, answered when it finishes
+      String url = base + "/api/v1/tasks/" + m.group(1) + "?waitSeconds=30";
       while (true) {
         Matcher s = STATUS.matcher(get(url));
         if (s.find() && s.group(1).equals("SUCCEEDED")) {
           break;
         }
-        Thread.sleep(0, 500_000);
       }
       latencies.add((System.nanoTime() - t0) / 1e6);
     }

@@ -14,6 +14,7 @@ import io.taskgate.state.NewTask;
 import io.taskgate.state.PageCursor;
 import io.taskgate.state.TaskStore;
 import io.taskgate.task.Task;
+import io.taskgate.task.TaskFinishes;
 import io.taskgate.task.TaskStatus;
 import io.taskgate.task.TaskType;
 import io.taskgate.task.TaskTypeRegistry;
@@ -23,6 +24,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import org.apache.camel.Header;
 import org.springframework.stereotype.Component;
 
@@ -43,13 +45,15 @@ public class TaskService {
   private final IdempotencyKeys keys;
   private final TransactionTemplate tx;
   private final Duration keyTtl;
+  private final TaskFinishes finishes;
 
   /** Idempotency keys are scoped per caller; until callers authenticate there is one scope. */
   static final String CALLER_SCOPE = "anonymous";
 
   public TaskService(TaskStore store, TaskTypeRegistry types, TaskSignals signals,
       RunningTasks running, ObjectMapper json, TaskgateProperties properties, IdempotencyKeys keys,
-      TransactionTemplate tx) {
+      TransactionTemplate tx, TaskFinishes finishes) {
+    this.finishes = finishes;
     this.keys = keys;
     this.tx = tx;
     this.keyTtl = properties.idempotency().ttl();
@@ -112,14 +116,23 @@ public class TaskService {
       throws InterruptedException {
     int wait = waitSeconds == null ? 0 : intParam("waitSeconds", waitSeconds, 0, MAX_WAIT_SECONDS);
     UUID taskId = parseId(id);
-    Instant deadline = Instant.now().plusSeconds(wait);
-    Task task = store.find(taskId).orElseThrow(() -> notFound(id));
-    while (!task.status().isTerminal() && Instant.now().isBefore(deadline)) {
-      Thread.sleep(Math.min(longPollCheck.toMillis(),
-          Math.max(1, Duration.between(Instant.now(), deadline).toMillis())));
-      task = store.find(taskId).orElseThrow(() -> notFound(id));
+    if (wait == 0) {
+      return TaskView.of(store.find(taskId).orElseThrow(() -> notFound(id)));
     }
-    return TaskView.of(task);
+    Instant deadline = Instant.now().plusSeconds(wait);
+    CountDownLatch finished = finishes.register(taskId); // before the read: no finish goes unseen
+    try {
+      Task task = store.find(taskId).orElseThrow(() -> notFound(id));
+      while (!task.status().isTerminal() && Instant.now().isBefore(deadline)) {
+        // woken at once when a worker of this process finishes it; else re-read now and then
+        finishes.await(finished, Duration.ofMillis(Math.min(longPollCheck.toMillis(),
+            Math.max(1, Duration.between(Instant.now(), deadline).toMillis()))));
+        task = store.find(taskId).orElseThrow(() -> notFound(id));
+      }
+      return TaskView.of(task);
+    } finally {
+      finishes.unregister(taskId, finished);
+    }
   }
 
   /** Returns the task view and whether it is CANCELLED already (200) or only requested (202). */
@@ -130,7 +143,10 @@ public class TaskService {
       case NOT_FOUND -> throw notFound(id);
       case ALREADY_FINISHED -> throw new ProblemException(409, "task-finished", "Task already finished",
           "Task " + id + " has already finished and cannot be cancelled");
-      case CANCELLED -> new CancelResult(200, view(taskId));
+      case CANCELLED -> {
+        finishes.finished(taskId);
+        yield new CancelResult(200, view(taskId));
+      }
       case REQUESTED -> {
         running.cancelLocally(taskId);
         yield new CancelResult(202, view(taskId));

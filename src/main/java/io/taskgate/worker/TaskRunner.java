@@ -3,6 +3,7 @@ package io.taskgate.worker;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.taskgate.state.TaskStore;
 import io.taskgate.task.ClaimedTask;
+import io.taskgate.task.TaskFinishes;
 import io.taskgate.task.TaskStatus;
 import io.taskgate.task.TaskType;
 import io.taskgate.task.TaskTypeRegistry;
@@ -28,9 +29,11 @@ public class TaskRunner {
   private final RunningTasks running;
   private final TaskStore store;
   private final OneShotMode oneShot;
+  private final TaskFinishes finishes;
 
   public TaskRunner(TaskTypeRegistry types, TaskHandlers handlers, RunningTasks running, TaskStore store,
-      OneShotMode oneShot) {
+      OneShotMode oneShot, TaskFinishes finishes) {
+    this.finishes = finishes;
     this.oneShot = oneShot;
     this.types = types;
     this.handlers = handlers;
@@ -58,6 +61,9 @@ public class TaskRunner {
     try {
       TaskStatus outcome = record(task, type, run, result, failure);
       recorded = true;
+      if (outcome != null && outcome.isTerminal()) {
+        finishes.finished(task.id()); // a long-polling GET in this process answers now
+      }
       log.debug("task {} attempt {} -> {}", task.id(), task.attempt(), outcome);
       return outcome;
     } finally {
