@@ -105,6 +105,9 @@ for s in "${SCENARIOS[@]}"; do
       continue ;;
     celery)
       if [ -x ../shared/bench/peers/run.sh ]; then
+        # the peers' Celery runs on Debian's python3-celery (see ../shared/bench/peers/README.md)
+        /usr/bin/python3 -c 'import celery, redis' 2>/dev/null \
+          || { apt-get update -qq && apt-get install -y -qq python3-celery python3-redis >/dev/null; }
         PB_RAW="$SCRATCH/peers.jsonl" ../shared/bench/peers/run.sh celery-rabbitmq-redis-ackslate 1
         tail -1 "$SCRATCH/peers.jsonl" | sed 's/^{/{"scenario":"celery-rabbitmq-redis-ackslate",/' | tee -a "$RAW"
       else
