@@ -28,6 +28,19 @@ class Outbox {
       RETURNING o.id, o.kind, o.task_id
       """;
 
+  // PostgreSQL: take due rows by deleting them, in a transaction the relay keeps open until the
+  // broker confirmed their messages (rollback puts them back). One write per row instead of a
+  // claim UPDATE plus a DELETE; SKIP LOCKED lets another relay take other rows meanwhile.
+  private static final String TAKE_POSTGRES =
+      """
+      DELETE FROM outbox o
+       USING (SELECT id FROM outbox WHERE available_at <= :now
+                AND (claim_expires_at IS NULL OR claim_expires_at < :now)
+               ORDER BY available_at, id LIMIT :max FOR UPDATE SKIP LOCKED) c
+       WHERE o.id = c.id
+      RETURNING o.id, o.kind, o.task_id
+      """;
+
   private final JdbcClient jdbc;
   private final boolean postgres;
 
@@ -66,6 +79,20 @@ class Outbox {
     }
     return jdbc.sql("SELECT id, kind, task_id FROM outbox WHERE id IN (:ids) ORDER BY id")
         .param("ids", claimed)
+        .query((rs, n) -> new OutboxRow(rs.getLong("id"), rs.getString("kind"),
+            rs.getObject("task_id", UUID.class)))
+        .list();
+  }
+
+  /** True when {@link #take} is available (PostgreSQL); H2 uses claim, delete and retryLater. */
+  boolean canTake() {
+    return postgres;
+  }
+
+  /** Deletes and returns up to {@code max} due rows; call it in the transaction that waits for the broker. */
+  List<OutboxRow> take(int max) {
+    return jdbc.sql(TAKE_POSTGRES)
+        .param("now", ts(SqlSupport.now())).param("max", max)
         .query((rs, n) -> new OutboxRow(rs.getLong("id"), rs.getString("kind"),
             rs.getObject("task_id", UUID.class)))
         .list();

@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The transactional outbox relay of the api role (with {@code taskgate.broker} rabbitmq or kafka):
@@ -49,13 +50,16 @@ public class OutboxRelay implements SmartLifecycle {
   private final boolean enabled;
   private final Duration pollInterval;
   private final int batchSize;
+  private final TransactionTemplate tx;
   private volatile boolean running;
   private Thread thread;
 
   public OutboxRelay(Outbox outbox, TaskStore tasks, TopologyGuard topology, TaskSignals signals,
       ProducerTemplate producer, ObjectMapper json, WorkerIdentity identity, TaskgateProperties properties,
       @org.springframework.beans.factory.annotation.Value("${taskgate.outbox.poll-interval:200ms}") Duration pollInterval,
-      @org.springframework.beans.factory.annotation.Value("${taskgate.outbox.batch-size:200}") int batchSize) {
+      @org.springframework.beans.factory.annotation.Value("${taskgate.outbox.batch-size:200}") int batchSize,
+      TransactionTemplate tx) {
+    this.tx = tx;
     this.outbox = outbox;
     this.tasks = tasks;
     this.topology = topology;
@@ -114,9 +118,10 @@ public class OutboxRelay implements SmartLifecycle {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException e) {
-        log.warn("outbox relay round failed, retrying: {}", e.toString());
+        log.warn("outbox relay round failed, retrying in 1 s: {}", e.toString());
         try {
-          signals.await(SIGNAL, Duration.ofSeconds(1));
+          // not woken by submissions: during a broker outage every submit would retry at once
+          Thread.sleep(1000);
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
           return;
@@ -130,51 +135,64 @@ public class OutboxRelay implements SmartLifecycle {
     if (!producer.getCamelContext().getStatus().isStarted() || !topology.ensureDeclared()) {
       return 0;
     }
+    if (outbox.canTake()) {
+      // PostgreSQL: the rows are deleted in this transaction, committed only once the broker
+      // confirmed the batch; an unconfirmed batch rolls back (rows kept) and the loop waits 1 s
+      Integer handled = tx.execute(s -> {
+        List<OutboxRow> rows = outbox.take(batchSize);
+        if (!rows.isEmpty()) {
+          Exception failure = publish(rows);
+          if (failure != null) {
+            throw new IllegalStateException(rows.size() + " outbox message(s) not confirmed by the broker", failure);
+          }
+        }
+        return rows.size();
+      });
+      return handled == null ? 0 : handled;
+    }
     List<OutboxRow> rows = outbox.claim(owner, batchSize, Duration.ofSeconds(60));
     if (rows.isEmpty()) {
       return 0;
     }
-    List<Long> done = new ArrayList<>();
-    List<Long> batchIds = new ArrayList<>();
+    Exception failure = publish(rows);
+    if (failure == null) {
+      outbox.delete(rows.stream().map(OutboxRow::id).toList(), owner);
+    } else {
+      outbox.retryLater(rows.stream().map(OutboxRow::id).toList(), owner, Duration.ofSeconds(1));
+      log.warn("{} outbox message(s) not confirmed by the broker; retrying: {}", rows.size(), failure.toString());
+    }
+    return rows.size();
+  }
+
+  /**
+   * Publishes the rows' messages as one batch (rows whose task is gone or no longer waiting need
+   * none); returns null when the broker confirmed all of them, else the failure.
+   */
+  private Exception publish(List<OutboxRow> rows) {
     List<Exchange> batch = new ArrayList<>();
     Map<UUID, Task> byId = new HashMap<>();
     for (Task t : tasks.findAll(rows.stream().map(OutboxRow::taskId).distinct().toList())) {
       byId.put(t.id(), t);
     }
     for (OutboxRow row : rows) {
-      Optional<Map<String, Object>> headers = Optional.empty();
-      Optional<Task> task = Optional.ofNullable(byId.get(row.taskId()));
-      if (task.isPresent()) {
-        headers = "event".equals(row.kind()) ? Optional.of(eventHeaders(task.get())) : taskHeaders(task.get());
-      }
+      Task task = byId.get(row.taskId());
+      Optional<Map<String, Object>> headers = task == null ? Optional.empty()
+          : "event".equals(row.kind()) ? Optional.of(eventHeaders(task)) : taskHeaders(task);
       if (headers.isEmpty()) {
-        done.add(row.id()); // task gone or no longer waiting: nothing to publish
-        continue;
+        continue; // task gone or no longer waiting: nothing to publish
       }
       Exchange message = new DefaultExchange(producer.getCamelContext());
       message.getIn().setHeaders(headers.get());
-      message.getIn().setBody("event".equals(row.kind()) ? eventBody(task.get()) : taskBody(task.get()));
+      message.getIn().setBody("event".equals(row.kind()) ? eventBody(task) : taskBody(task));
       batch.add(message);
-      batchIds.add(row.id());
     }
-    List<Long> failed = List.of();
-    if (!batch.isEmpty()) {
-      // one exchange for the whole batch: the sink publishes every message, then waits for all
-      // the broker's confirms at once (not one round trip per message)
-      Exchange result = producer.send("kamelet:" + broker + "-task-sink", e -> e.getIn().setBody(batch));
-      if (result.getException() == null) {
-        done.addAll(batchIds);
-      } else {
-        failed = batchIds;
-        log.debug("outbox batch of {} not confirmed: {}", batchIds.size(), result.getException().toString());
-      }
+    if (batch.isEmpty()) {
+      return null;
     }
-    outbox.delete(done, owner);
-    outbox.retryLater(failed, owner, Duration.ofSeconds(1));
-    if (!failed.isEmpty()) {
-      log.warn("{} outbox message(s) not confirmed by the broker; retrying", failed.size());
-    }
-    return rows.size();
+    // one exchange for the whole batch: the sink publishes every message, then waits for all the
+    // broker's confirms at once (not one round trip per message)
+    Exchange result = producer.send("kamelet:" + broker + "-task-sink", e -> e.getIn().setBody(batch));
+    return result.getException();
   }
 
   private Optional<Map<String, Object>> taskHeaders(Task task) {
