@@ -7,6 +7,7 @@ import io.taskgate.state.SqlSupport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import javax.sql.DataSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -23,18 +24,41 @@ class CallbackDeliveries {
   private static final String OWN_GUARD =
       " WHERE task_id = :id AND status = 'PENDING' AND claimed_by = :owner AND attempts = :attempts";
 
-  private final JdbcClient jdbc;
+  // PostgreSQL: a round's rows in one statement; SKIP LOCKED lets other replicas take other rows
+  private static final String CLAIM_POSTGRES =
+      """
+      UPDATE callback_delivery d SET claimed_by = :owner, claim_expires_at = :until, updated_at = :now
+        FROM (SELECT task_id FROM callback_delivery
+               WHERE status = 'PENDING' AND next_attempt_at <= :now
+                 AND (claim_expires_at IS NULL OR claim_expires_at < :now)
+               ORDER BY next_attempt_at LIMIT :max FOR UPDATE SKIP LOCKED) c
+       WHERE d.task_id = c.task_id
+      RETURNING d.task_id, d.event_type, d.url, d.attempts
+      """;
 
-  CallbackDeliveries(JdbcClient jdbc) {
+  private final JdbcClient jdbc;
+  private final boolean postgres;
+
+  CallbackDeliveries(JdbcClient jdbc, DataSource dataSource) {
     this.jdbc = jdbc;
+    this.postgres = SqlSupport.isPostgres(dataSource);
   }
 
   /**
-   * Claims up to {@code max} due deliveries for {@code owner} until {@code claimFor} from now. Each
-   * row is claimed by its own conditional UPDATE: when replicas race, one of them wins each row.
+   * Claims up to {@code max} due deliveries for {@code owner} until {@code claimFor} from now. On
+   * H2 each row is claimed by its own conditional UPDATE: when replicas race, one of them wins each
+   * row; on PostgreSQL one UPDATE with FOR UPDATE SKIP LOCKED claims them all.
    */
   List<Delivery> claimDue(String owner, int max, Duration claimFor) {
     Instant now = now();
+    if (postgres) {
+      return jdbc.sql(CLAIM_POSTGRES)
+          .param("owner", owner).param("until", ts(now.plus(claimFor))).param("now", ts(now))
+          .param("max", max)
+          .query((rs, n) -> new Delivery(rs.getObject("task_id", UUID.class), rs.getString("event_type"),
+              rs.getString("url"), rs.getInt("attempts")))
+          .list();
+    }
     List<UUID> due = jdbc.sql(
             "SELECT task_id FROM callback_delivery WHERE status = 'PENDING' AND next_attempt_at <= :now"
                 + " AND (claim_expires_at IS NULL OR claim_expires_at < :now)"

@@ -71,8 +71,25 @@ public class CallbackDispatcher implements DisposableBean {
         .build();
   }
 
-  /** One round: returns how many deliveries were attempted. */
+  /**
+   * Rounds while they come back full (a backlog is sent at once, not one batch per timer tick),
+   * at most {@link #MAX_ROUNDS} per call; returns how many deliveries were attempted.
+   */
   public int dispatchDue() throws InterruptedException {
+    int total = 0;
+    for (int round = 0; round < MAX_ROUNDS; round++) {
+      int sent = dispatchRound();
+      total += sent;
+      if (sent < settings.batchSize()) {
+        break;
+      }
+    }
+    return total;
+  }
+
+  static final int MAX_ROUNDS = 20;
+
+  private int dispatchRound() throws InterruptedException {
     List<Delivery> batch = deliveries.claimDue(owner, settings.batchSize(),
         settings.timeout().plusSeconds(30));
     if (batch.isEmpty()) {
