@@ -144,13 +144,15 @@ public class TaskStore {
   /** Stores a PENDING task (and, with a broker, its outbox row) in the caller's transaction or its own. */
   public Task create(NewTask task) {
     Instant now = now();
-    if (outbox) {
+    if (outbox && !postgres) {
       tx.executeWithoutResult(s -> {
-        insert(task, now);
+        insert(task, now, INSERT_TASK);
         outbox("task", task.id(), now);
       });
     } else {
-      insert(task, now); // one statement: its own transaction, or the caller's
+      // one statement (on PostgreSQL with a broker, task and outbox row together): its own
+      // transaction, or the caller's
+      insert(task, now, outbox ? INSERT_TASK_AND_OUTBOX_POSTGRES : INSERT_TASK);
     }
     // exactly what was stored (timestamps are cut to what the database keeps): no read back
     Task.CallbackState callback = task.callbackUrl() == null
@@ -160,14 +162,21 @@ public class TaskStore {
         task.traceparent());
   }
 
-  private void insert(NewTask task, Instant now) {
-    jdbc.sql(
-            """
-            INSERT INTO task (id, type, status, priority, input, attempts, max_attempts, run_at,
-                              created_at, updated_at, version, callback_url, traceparent)
-            VALUES (:id, :type, 'PENDING', :priority, :input, 0, :maxAttempts, :now, :now, :now, 0,
-                    :callbackUrl, :traceparent)
-            """)
+  private static final String INSERT_TASK =
+      """
+      INSERT INTO task (id, type, status, priority, input, attempts, max_attempts, run_at,
+                        created_at, updated_at, version, callback_url, traceparent)
+      VALUES (:id, :type, 'PENDING', :priority, :input, 0, :maxAttempts, :now, :now, :now, 0,
+              :callbackUrl, :traceparent)
+      """;
+  // PostgreSQL with a broker: the task and its outbox row in one statement (one round trip, one
+  // commit) instead of BEGIN / INSERT / INSERT / COMMIT
+  private static final String INSERT_TASK_AND_OUTBOX_POSTGRES =
+      "WITH t AS (" + INSERT_TASK + " RETURNING id)"
+          + " INSERT INTO outbox (kind, task_id, available_at, created_at) SELECT 'task', id, :now, :now FROM t";
+
+  private void insert(NewTask task, Instant now, String sql) {
+    jdbc.sql(sql)
         .param("callbackUrl", task.callbackUrl())
         .param("traceparent", task.traceparent())
         .param("id", task.id())
