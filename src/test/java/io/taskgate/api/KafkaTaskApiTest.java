@@ -20,12 +20,18 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
 /** The same scenarios with Kafka (a real in-process KRaft broker) and PostgreSQL state. */
 @EmbeddedKafka(kraft = true, partitions = 4)
+// close this context (its Camel Kafka consumers, then the embedded broker) right after the class:
+// left in the context cache until the JVM exits, its consumers hung in shutdown and surefire
+// waited 30 s and killed the fork ("Surefire is going to kill self fork JVM"). No other class
+// shares this context, so nothing is lost.
+@DirtiesContext
 @TestPropertySource(properties = {
     "taskgate.broker=kafka",
     "camel.component.kafka.brokers=${spring.embedded.kafka.brokers}"
