@@ -18,16 +18,6 @@ import org.springframework.stereotype.Repository;
 @Repository
 class Outbox {
 
-  private static final String CLAIM_POSTGRES =
-      """
-      UPDATE outbox o SET claimed_by = :owner, claim_expires_at = :until, attempts = o.attempts + 1
-        FROM (SELECT id FROM outbox
-               WHERE available_at <= :now AND (claim_expires_at IS NULL OR claim_expires_at < :now)
-               ORDER BY available_at, id LIMIT :max FOR UPDATE SKIP LOCKED) c
-       WHERE o.id = c.id
-      RETURNING o.id, o.kind, o.task_id
-      """;
-
   // PostgreSQL: take due rows by deleting them, in a transaction the relay keeps open until the
   // broker confirmed their messages (rollback puts them back). One write per row instead of a
   // claim UPDATE plus a DELETE; SKIP LOCKED lets another relay take other rows meanwhile.
@@ -49,16 +39,9 @@ class Outbox {
     this.postgres = SqlSupport.isPostgres(dataSource);
   }
 
+  /** H2 (no take): claims due rows one conditional UPDATE each; delete or retryLater follow. */
   List<OutboxRow> claim(String owner, int max, Duration claimFor) {
     Instant now = SqlSupport.now();
-    if (postgres) {
-      return jdbc.sql(CLAIM_POSTGRES)
-          .param("owner", owner).param("until", ts(now.plus(claimFor))).param("now", ts(now))
-          .param("max", max)
-          .query((rs, n) -> new OutboxRow(rs.getLong("id"), rs.getString("kind"),
-              rs.getObject("task_id", UUID.class)))
-          .list();
-    }
     List<Long> due = jdbc.sql("SELECT id FROM outbox WHERE available_at <= :now"
             + " AND (claim_expires_at IS NULL OR claim_expires_at < :now) ORDER BY available_at, id LIMIT :max")
         .param("now", ts(now)).param("max", max)
