@@ -32,6 +32,19 @@ class RabbitTaskApiTest extends TaskApiScenarios implements PriorityScenarios, B
     Postgres.freshSchema("taskgate_rabbit_test", registry);
   }
 
+  @org.junit.jupiter.api.Test
+  void a_type_runs_as_many_tasks_at_once_as_its_concurrency() {
+    // "wide" (extra-routes/wide.yaml) has concurrency 12. RabbitMQ's direct listener container runs
+    // handlers on the client's shared pool of two threads per core: 4 at once on a 2-core pod.
+    List<String> ids = java.util.stream.IntStream.range(0, 12)
+        .mapToObj(i -> api.submitOk("{\"type\":\"wide\",\"input\":{\"seconds\":60}}"))
+        .toList();
+    org.awaitility.Awaitility.await().atMost(TIMEOUT)
+        .until(() -> ids.stream().filter(id -> api.status(id).equals("RUNNING")).count() == ids.size());
+    ids.forEach(id -> api.delete("/api/v1/tasks/" + id));
+    ids.forEach(id -> awaitStatus(id, "CANCELLED"));
+  }
+
   @Override
   public void publishTaskMessage(String type, Map<String, String> headers, String body) {
     MessageProperties properties = new MessageProperties();

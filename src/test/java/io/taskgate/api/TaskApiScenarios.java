@@ -43,7 +43,7 @@ import org.springframework.test.context.DynamicPropertySource;
       "taskgate.callbacks.poll-period-ms=100",
       "taskgate.worker.drain-timeout=2s",
       // every type but "parked", whose tasks therefore stay PENDING
-      "taskgate.worker.types=echo,sleep,fail,remote-ocr,ordered,too-slow,steps"
+      "taskgate.worker.types=echo,sleep,fail,remote-ocr,ordered,too-slow,steps,wide"
     })
 abstract class TaskApiScenarios implements ApiScenario, CallbackScenarios, IdempotencyScenarios {
 
