@@ -1,14 +1,39 @@
 package io.taskgate.api;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.taskgate.maintenance.AutovacuumCheck;
 import io.taskgate.support.Postgres;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** The same scenarios on the machine's PostgreSQL (a fresh schema per run). */
 class PostgresTaskApiTest extends TaskApiScenarios implements PriorityScenarios {
 
+  @Autowired AutovacuumCheck autovacuum;
+  @Autowired JdbcClient jdbc;
+
   @DynamicPropertySource
   static void postgres(DynamicPropertyRegistry registry) {
     Postgres.freshSchema("taskgate_api_test", registry);
+  }
+
+  @Test
+  void a_task_table_postgres_will_not_vacuum_is_reported_at_start_up() {
+    boolean serverWide = jdbc.sql("SELECT current_setting('autovacuum')").query(String.class).single().equals("on");
+    jdbc.sql("ALTER TABLE task SET (autovacuum_enabled = false)").update();
+    try {
+      // a server with autovacuum off is reported as such (this machine's); else the table itself
+      assertThat(autovacuum.findings()).containsExactly(serverWide
+          ? "autovacuum is disabled on table task" : "PostgreSQL runs with autovacuum = off");
+    } finally {
+      jdbc.sql("ALTER TABLE task RESET (autovacuum_enabled)").update();
+    }
+    if (serverWide) {
+      assertThat(autovacuum.findings()).isEmpty();
+    }
   }
 }
