@@ -84,13 +84,15 @@ public class TaskStore {
       "id, type, input, attempts, max_attempts, checkpoint, lease_owner";
   private static final String CLAIMED_ROWS =
       "SELECT " + CLAIMED_COLUMNS + " FROM task WHERE id IN (:ids)";
-  // a broker message names its task: only a due PENDING task is claimed. The guard is spelled
-  // PENDING_BY_ID so that PostgreSQL finds the row through the primary key: a plain
-  // "status = 'PENDING'" lets the planner use the partial claim index (WHERE status = 'PENDING'),
-  // and while that index's statistics still say "empty" (created on an empty table, before the
-  // first ANALYZE; for good when autovacuum is off) it preferred it, so every claim read the whole
-  // backlog: 5 ms at 3,000 PENDING, a drain that slowed down as the queue grew (bench/RESULTS.md).
+  // Statements that name their task(s) by id test the status as "(status = 'X') IS TRUE", so that
+  // PostgreSQL can only find the rows through the primary key. A plain "status = 'PENDING'" (or
+  // 'RUNNING') lets the planner use the partial claim (lease) index, whose predicate it implies,
+  // and while that index's statistics say "empty" (created on an empty table, or analyzed when the
+  // queue was empty: every idle moment of a queue) the planner preferred it, so every claim read
+  // the whole backlog: 5 ms at 3,000 PENDING, a drain that slowed as the queue grew (bench/RESULTS.md).
   private static final String PENDING_BY_ID = "id = :id AND (status = 'PENDING') IS TRUE";
+  private static final String RUNNING_BY_ID = "id = :id AND (status = 'RUNNING') IS TRUE";
+  // a broker message names its task: only a due PENDING task is claimed
   private static final String CLAIM_BY_ID =
       """
       UPDATE task SET status = 'RUNNING', attempts = attempts + 1, lease_owner = :owner,
@@ -122,7 +124,7 @@ public class TaskStore {
 
   // Guard of every write made by a run: still RUNNING, still this worker's lease, same attempt.
   private static final String RUN_GUARD =
-      " WHERE id = :id AND status = 'RUNNING' AND lease_owner = :owner AND attempts = :attempt";
+      " WHERE " + RUNNING_BY_ID + " AND lease_owner = :owner AND attempts = :attempt";
   private static final String NOT_CANCELLED = " AND cancel_requested = FALSE";
 
   private final JdbcClient jdbc;
@@ -291,7 +293,7 @@ public class TaskStore {
     }
     return jdbc.sql(
             "UPDATE task SET lease_expires_at = :until"
-                + " WHERE id IN (:ids) AND status = 'RUNNING' AND lease_owner = :owner")
+                + " WHERE id IN (:ids) AND (status = 'RUNNING') IS TRUE AND lease_owner = :owner")
         .param("until", ts(now().plus(lease)))
         .param("ids", ids)
         .param("owner", owner)
@@ -573,7 +575,7 @@ public class TaskStore {
             int requested =
                 jdbc.sql(
                         "UPDATE task SET cancel_requested = TRUE, updated_at = :now,"
-                            + " version = version + 1 WHERE id = :id AND status = 'RUNNING'")
+                            + " version = version + 1 WHERE " + RUNNING_BY_ID)
                     .param("now", ts(now))
                     .param("id", id)
                     .update();
