@@ -36,4 +36,11 @@ class PostgresTaskApiTest extends TaskApiScenarios implements PriorityScenarios 
       assertThat(autovacuum.findings()).isEmpty();
     }
   }
+
+  @Test
+  void every_statement_is_planned_for_the_table_sizes_of_the_moment() {
+    // queue tables swing between empty and a large backlog: a cached generic plan made while the
+    // task table was small (seq scan + sort) made every batch claim read the whole backlog
+    assertThat(jdbc.sql("SHOW plan_cache_mode").query(String.class).single()).isEqualTo("force_custom_plan");
+  }
 }
