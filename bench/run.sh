@@ -9,10 +9,13 @@
 #   db-h2, db-pg, rabbitmq-pg                burst of N no-op echo tasks over HTTP
 #   db-h2-callbacks, db-pg-callbacks, rabbitmq-pg-callbacks   the same with a callback per task
 #   lone-db-h2, lone-db-pg, lone-rabbitmq-pg K tasks one at a time (submit, long-poll GET until
-#                                            SUCCEEDED), after a warm-up pass of K tasks
-#   wrk-db-pg, wrk-rabbitmq-pg               submit with wrk (BENCH_SECONDS, 64 connections) after a
-#                                            10 s warm-up whose tasks are deleted; then end-to-end
-#                                            figures from the tasks' timestamps (LoadGen collect)
+#                                            SUCCEEDED), after a warm-up pass of BENCH_LONE_WARMUP
+#   wrk-db-pg, wrk-rabbitmq-pg               warm-up floods until the JIT is quiet (at most
+#                                            BENCH_WARMUP_ROUNDS), then BENCH_REPS floods with wrk
+#                                            (BENCH_SECONDS, 64 connections), each drained: end-to-end
+#                                            figures from the tasks' timestamps (LoadGen collect) and
+#                                            the JIT's compile seconds meanwhile; then one run at a
+#                                            fixed BENCH_RATE/s (hey, 50 workers), recorded as rate-*
 #   celery                                   Celery RabbitMQ + Redis, prefork 2, acks_late, through
 #                                            ../shared/bench/peers (skipped when that is absent)
 set -euo pipefail
@@ -21,13 +24,17 @@ N=${BENCH_N:-10000}
 C=${BENCH_CONCURRENCY:-64}
 K=${BENCH_K:-200}
 SECONDS_WRK=${BENCH_SECONDS:-15}
+WARMUP_ROUNDS=${BENCH_WARMUP_ROUNDS:-12}
+REPS=${BENCH_REPS:-3}
+RATE=${BENCH_RATE:-1000}
+LONE_WARMUP=${BENCH_LONE_WARMUP:-2000}
 PORT=${BENCH_PORT:-18080}
 OUT=bench/results
 SCRATCH=/tmp/taskgate-bench
 mkdir -p "$OUT" "$SCRATCH"
 RAW="$OUT/raw.jsonl"
 SCENARIOS=("$@")
-[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(db-h2 db-pg rabbitmq-pg db-h2-callbacks db-pg-callbacks rabbitmq-pg-callbacks lone-db-h2 lone-db-pg lone-rabbitmq-pg celery)
+[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(wrk-db-pg wrk-rabbitmq-pg db-h2 db-pg-callbacks rabbitmq-pg-callbacks lone-db-h2 lone-db-pg lone-rabbitmq-pg celery)
 
 [ -f target/taskgate.jar ] || mvn -B -q package -DskipTests
 
@@ -76,6 +83,17 @@ app_args() { # scenario -> Taskgate arguments
   esac
 }
 
+# between floods: forget the tasks, then what autovacuum does on a production server (this
+# machine's PostgreSQL runs with autovacuum = off: dead rows and stale statistics would pile up)
+clean_tasks() {
+  psql -q -h 127.0.0.1 -U postgres -d test -c 'DELETE FROM taskgate_bench.task' \
+    -c 'VACUUM (ANALYZE) taskgate_bench.task, taskgate_bench.outbox, taskgate_bench.callback_delivery' >/dev/null
+}
+
+jit_seconds() { # compile time the JVM has spent so far (jstat), in seconds
+  jstat -compiler "$APP_PID" 2>/dev/null | awk 'NR == 2 {print $4}'
+}
+
 wrk_submit() { # seconds -> JSON fields: submit rate and latency percentiles
   command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
   wrk -t2 -c64 -d"$1"s --latency -s bench/submit.lua "http://127.0.0.1:$PORT/api/v1/tasks" >"$SCRATCH/wrk.txt"
@@ -87,6 +105,18 @@ wrk_submit() { # seconds -> JSON fields: submit rate and latency percentiles
   ' "$SCRATCH/wrk.txt"
 }
 
+rate_submit() { # seconds, rate -> JSON fields: achieved rate and latency percentiles at that offered rate
+  command -v hey >/dev/null || { apt-get update -qq && apt-get install -y -qq hey >/dev/null; }
+  # 50 workers, each at most rate/50 per second: the offered load stays fixed while answers are fast
+  hey -z "$1"s -c 50 -q $(( $2 / 50 )) -m POST -T application/json -d '{"type":"echo","input":1}' \
+    "http://127.0.0.1:$PORT/api/v1/tasks" >"$SCRATCH/hey.txt"
+  awk -v offered="$2" '
+    /Requests\/sec/ { rate = $2 } / 50% in / { p50 = $3 * 1000 } / 99% in / { p99 = $3 * 1000 }
+    /\[202\]/ { ok = $2 } /^  \[[0-9]+\]/ && !/\[202\]/ { bad += $2 }
+    END { printf "\"offered_rate\":%d,\"submit_rate\":%.0f,\"submit_p50_ms\":%.2f,\"submit_p99_ms\":%.2f,\"submit_non_2xx\":%d", offered, rate, p50, p99, bad + 0 }
+  ' "$SCRATCH/hey.txt"
+}
+
 for s in "${SCENARIOS[@]}"; do
   case $s in
     wrk-*)
@@ -94,13 +124,30 @@ for s in "${SCENARIOS[@]}"; do
       rabbitmqctl -q purge_queue tasks.echo >/dev/null 2>&1 || true
       # shellcheck disable=SC2046
       start_app "$s" $(app_args "${s#wrk-}")
-      echo "== $s (warm-up 10 s, then ${SECONDS_WRK} s of submits, 64 connections)"
-      wrk_submit 10 >/dev/null
-      java bench/LoadGen.java collect "http://127.0.0.1:$PORT" >/dev/null
-      psql -q -h 127.0.0.1 -U postgres -d test -c 'DELETE FROM taskgate_bench.task' >/dev/null
-      submit=$(wrk_submit "$SECONDS_WRK")
-      collected=$(java bench/LoadGen.java collect "http://127.0.0.1:$PORT")
-      record "$s" "{\"mode\":\"wrk\",\"seconds\":$SECONDS_WRK,$submit,${collected#\{}" "$(heap_used_mb)"
+      echo "== $s (warm-up floods until the JIT is quiet, then $REPS x ${SECONDS_WRK} s floods and ${SECONDS_WRK} s at ${RATE}/s)"
+      # A fresh JVM compiles for minutes on 2 cores (C2: ~40 s of compile time per flood at first);
+      # measure the service it becomes: 15 s floods, each drained, until one costs < 5 s of JIT.
+      warm=0
+      for round in $(seq 1 "$WARMUP_ROUNDS"); do
+        jit0=$(jit_seconds)
+        wrk_submit 15 >/dev/null
+        java bench/LoadGen.java collect "http://127.0.0.1:$PORT" >/dev/null
+        clean_tasks
+        warm=$round
+        awk -v a="$jit0" -v b="$(jit_seconds)" 'BEGIN {exit !(b - a < 5)}' && break
+      done
+      for rep in $(seq 1 "$REPS") rate; do
+        jit0=$(jit_seconds)
+        if [ "$rep" = rate ]; then
+          name="rate-${s#wrk-}"; mode=rate; submit=$(rate_submit "$SECONDS_WRK" "$RATE")
+        else
+          name=$s; mode=wrk; submit=$(wrk_submit "$SECONDS_WRK")
+        fi
+        collected=$(java bench/LoadGen.java collect "http://127.0.0.1:$PORT")
+        jit=$(awk -v a="$jit0" -v b="$(jit_seconds)" 'BEGIN {printf "%.1f", b - a}')
+        record "$name" "{\"mode\":\"$mode\",\"rep\":\"$rep\",\"warmup_floods\":$warm,\"seconds\":$SECONDS_WRK,\"jit_s\":$jit,$submit,${collected#\{}" "$(heap_used_mb)"
+        clean_tasks
+      done
       stop_app
       continue ;;
     celery)
@@ -124,7 +171,7 @@ for s in "${SCENARIOS[@]}"; do
   echo "== $s (N=$N, concurrency $C, K=$K)"
   case $s in
     # a warm-up pass first (JIT), as for the wrk scenarios; only the second pass is recorded
-    lone-*) java bench/LoadGen.java lone "http://127.0.0.1:$PORT" "$K" >/dev/null
+    lone-*) java bench/LoadGen.java lone "http://127.0.0.1:$PORT" "$LONE_WARMUP" >/dev/null
             result=$(java bench/LoadGen.java lone "http://127.0.0.1:$PORT" "$K") ;;
     *-callbacks) result=$(java bench/LoadGen.java burst "http://127.0.0.1:$PORT" "$N" "$C" callbacks) ;;
     *) result=$(java bench/LoadGen.java burst "http://127.0.0.1:$PORT" "$N" "$C") ;;
