@@ -1,5 +1,7 @@
 package io.taskgate.api;
 
+import static org.awaitility.Awaitility.await;
+
 import io.taskgate.support.Postgres;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -8,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.core.BindingBuilder;
 import org.springframework.amqp.core.Message;
@@ -32,15 +36,14 @@ class RabbitTaskApiTest extends TaskApiScenarios implements PriorityScenarios, B
     Postgres.freshSchema("taskgate_rabbit_test", registry);
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void a_type_runs_as_many_tasks_at_once_as_its_concurrency() {
     // "wide" (extra-routes/wide.yaml) has concurrency 12. RabbitMQ's direct listener container runs
     // handlers on the client's shared pool of two threads per core: 4 at once on a 2-core pod.
-    List<String> ids = java.util.stream.IntStream.range(0, 12)
+    List<String> ids = IntStream.range(0, 12)
         .mapToObj(i -> api.submitOk("{\"type\":\"wide\",\"input\":{\"seconds\":60}}"))
         .toList();
-    org.awaitility.Awaitility.await().atMost(TIMEOUT)
-        .until(() -> ids.stream().filter(id -> api.status(id).equals("RUNNING")).count() == ids.size());
+    await().atMost(TIMEOUT).until(() -> ids.stream().allMatch(id -> api.status(id).equals("RUNNING")));
     ids.forEach(id -> api.delete("/api/v1/tasks/" + id));
     ids.forEach(id -> awaitStatus(id, "CANCELLED"));
   }
