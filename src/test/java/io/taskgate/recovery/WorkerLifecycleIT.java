@@ -82,7 +82,8 @@ abstract class WorkerLifecycleIT {
   void sigterm_gives_back_a_task_that_cannot_finish_and_another_worker_completes_it() throws Exception {
     String id;
     try (TaskgateProcess worker = worker("lifecycle-drain-requeue", "--taskgate.worker.drain-timeout=1s")) {
-      id = api.submitOk("{\"type\":\"sleep\",\"input\":{\"seconds\":6}}");
+      // far longer than SIGTERM + drain (1 s) + one step (1 s): a slow machine must not let it finish
+      id = api.submitOk("{\"type\":\"sleep\",\"input\":{\"seconds\":20}}");
       awaitStatus(id, "RUNNING", Duration.ofSeconds(20));
       worker.sigterm();
       assertThat(worker.awaitExit(EXIT)).isZero();
@@ -91,7 +92,7 @@ abstract class WorkerLifecycleIT {
     assertThat(back.path("status").asText()).isEqualTo("PENDING");
     assertThat(back.path("attempts").asInt()).isZero();
     try (TaskgateProcess other = worker("lifecycle-drain-other")) {
-      JsonNode done = awaitStatus(id, "SUCCEEDED", Duration.ofSeconds(40));
+      JsonNode done = awaitStatus(id, "SUCCEEDED", Duration.ofSeconds(60));
       assertThat(done.path("attempts").asInt()).isEqualTo(1);
     }
   }
