@@ -8,14 +8,18 @@
 # Scenarios (Taskgate runs as one process with both roles, -Xmx256m, on this machine):
 #   db-h2, db-pg, rabbitmq-pg                burst of N no-op echo tasks over HTTP
 #   db-h2-callbacks, db-pg-callbacks, rabbitmq-pg-callbacks   the same with a callback per task
-#   lone-db-h2, lone-db-pg, lone-rabbitmq-pg K tasks one at a time (submit, long-poll GET until
+#   lone-db-h2, lone-db-pg, lone-rabbitmq-pg, lone-kafka-pg
+#                                            K tasks one at a time (submit, long-poll GET until
 #                                            SUCCEEDED), after a warm-up pass of BENCH_LONE_WARMUP
-#   wrk-db-pg, wrk-rabbitmq-pg               warm-up floods until the JIT is quiet (at most
+#   wrk-db-pg, wrk-rabbitmq-pg, wrk-kafka-pg warm-up floods until the JIT is quiet (at most
 #                                            BENCH_WARMUP_ROUNDS), then BENCH_REPS floods with wrk
 #                                            (BENCH_SECONDS, 64 connections), each drained: end-to-end
 #                                            figures from the tasks' timestamps (LoadGen collect) and
 #                                            the JIT's compile seconds meanwhile; then one run at a
 #                                            fixed BENCH_RATE/s (hey, 50 workers), recorded as rate-*
+#   *kafka-pg*                               a real single-node KRaft broker (Kafka 3.9, the jars the
+#                                            tests resolve from Maven Central) started by this script
+#                                            on 127.0.0.1:19092, data in /tmp, stopped at the end
 #   celery                                   Celery RabbitMQ + Redis, prefork 2, acks_late, through
 #                                            ../shared/bench/peers (skipped when that is absent)
 set -euo pipefail
@@ -34,7 +38,7 @@ SCRATCH=/tmp/taskgate-bench
 mkdir -p "$OUT" "$SCRATCH"
 RAW="$OUT/raw.jsonl"
 SCENARIOS=("$@")
-[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(wrk-db-pg wrk-rabbitmq-pg db-h2 db-pg-callbacks rabbitmq-pg-callbacks lone-db-h2 lone-db-pg lone-rabbitmq-pg celery)
+[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(wrk-db-pg wrk-rabbitmq-pg wrk-kafka-pg db-h2 db-pg-callbacks rabbitmq-pg-callbacks lone-db-h2 lone-db-pg lone-rabbitmq-pg lone-kafka-pg celery)
 
 [ -f target/taskgate.jar ] || mvn -B -q package -DskipTests
 
@@ -56,13 +60,60 @@ start_app() { # name, extra args...
   echo "Taskgate did not start, see $SCRATCH/$name.log" >&2
   exit 1
 }
-stop_app() {
-  [ -n "$APP_PID" ] || return 0
-  kill -TERM "$APP_PID" 2>/dev/null || true
-  wait "$APP_PID" 2>/dev/null || true
-  APP_PID=""
+stop_pid() { # SIGTERM, then wait for the process to end
+  [ -n "$1" ] || return 0
+  kill -TERM "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
 }
-trap stop_app EXIT
+stop_app() { stop_pid "$APP_PID"; APP_PID=""; }
+KAFKA_PID=""
+KAFKA_PORT=19092
+# A single-node KRaft broker (broker + controller in one JVM) from the Kafka jars on the project's
+# test classpath (spring-kafka-test pulls kafka_2.13), as `bin/kafka-server-start.sh` would run it.
+start_kafka() {
+  [ -z "$KAFKA_PID" ] || return 0
+  local dir=$SCRATCH/kafka cp
+  rm -rf "$dir" && mkdir -p "$dir"
+  mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$dir/classpath" >/dev/null
+  cp=$(cat "$dir/classpath")
+  cat >"$dir/logback.xml" <<'XML'
+<configuration>
+  <appender name="out" class="ch.qos.logback.core.ConsoleAppender">
+    <encoder><pattern>%d %-5level %logger{36} %msg%n</pattern></encoder>
+  </appender>
+  <root level="WARN"><appender-ref ref="out"/></root>
+</configuration>
+XML
+  cat >"$dir/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$((KAFKA_PORT + 1))
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$((KAFKA_PORT + 1))
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$dir/data
+num.partitions=4
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+PROPS
+  local kafka_java=(java -Xmx512m -Dlogback.configurationFile="$dir/logback.xml" -cp "$cp")
+  "${kafka_java[@]}" kafka.tools.StorageTool format -t "$("${kafka_java[@]}" kafka.tools.StorageTool random-uuid)" \
+    -c "$dir/server.properties" >"$dir/format.log" 2>&1
+  "${kafka_java[@]}" kafka.Kafka "$dir/server.properties" >"$dir/kafka.log" 2>&1 &
+  KAFKA_PID=$!
+  for _ in $(seq 1 120); do
+    (exec 3<>/dev/tcp/127.0.0.1/$KAFKA_PORT) 2>/dev/null && return 0
+    sleep 0.5
+  done
+  echo "Kafka did not start, see $dir/kafka.log" >&2
+  exit 1
+}
+stop_kafka() { stop_pid "$KAFKA_PID"; KAFKA_PID=""; }
+trap 'stop_app; stop_kafka' EXIT
 
 heap_used_mb() {
   jcmd "$APP_PID" GC.heap_info 2>/dev/null | awk '/used/ {for (i=1;i<=NF;i++) if ($i=="used") {v=$(i+1); sub(/K,?/,"",v); print int(v/1024); exit}}'
@@ -80,6 +131,7 @@ app_args() { # scenario -> Taskgate arguments
     *db-h2*) echo "--spring.datasource.url=jdbc:h2:file:$SCRATCH/h2/taskgate;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0" ;;
     *db-pg*) echo "--spring.datasource.url=$PG_URL --spring.datasource.username=postgres" ;;
     *rabbitmq-pg*) echo "--spring.datasource.url=$PG_URL --spring.datasource.username=postgres --taskgate.broker=rabbitmq" ;;
+    *kafka-pg*) echo "--spring.datasource.url=$PG_URL --spring.datasource.username=postgres --taskgate.broker=kafka --camel.component.kafka.brokers=127.0.0.1:$KAFKA_PORT" ;;
   esac
 }
 
@@ -122,6 +174,7 @@ for s in "${SCENARIOS[@]}"; do
     wrk-*)
       fresh_pg
       rabbitmqctl -q purge_queue tasks.echo >/dev/null 2>&1 || true
+      case $s in *kafka*) start_kafka ;; esac
       # shellcheck disable=SC2046
       start_app "$s" $(app_args "${s#wrk-}")
       echo "== $s (warm-up floods until the JIT is quiet, then $REPS x ${SECONDS_WRK} s floods and ${SECONDS_WRK} s at ${RATE}/s)"
@@ -166,6 +219,7 @@ for s in "${SCENARIOS[@]}"; do
   fresh_pg
   # the RabbitMQ queue of echo may hold messages of an earlier run: they name no task here
   rabbitmqctl -q purge_queue tasks.echo >/dev/null 2>&1 || true
+  case $s in *kafka*) start_kafka ;; esac
   # shellcheck disable=SC2046
   start_app "$s" $(app_args "$s")
   echo "== $s (N=$N, concurrency $C, K=$K)"
