@@ -90,10 +90,11 @@ public class TaskStore {
   // and while that index's statistics say "empty" (created on an empty table, or analyzed when the
   // queue was empty: every idle moment of a queue) the planner preferred it, so every claim read
   // the whole backlog: 5 ms at 3,000 PENDING, a drain that slowed as the queue grew (bench/RESULTS.md).
+  // TaskStorePlansTest recreates that state and checks the plans of CLAIM_BY_ID and RUN_GUARD.
   private static final String PENDING_BY_ID = "id = :id AND (status = 'PENDING') IS TRUE";
   private static final String RUNNING_BY_ID = "id = :id AND (status = 'RUNNING') IS TRUE";
   // a broker message names its task: only a due PENDING task is claimed
-  private static final String CLAIM_BY_ID =
+  static final String CLAIM_BY_ID =
       """
       UPDATE task SET status = 'RUNNING', attempts = attempts + 1, lease_owner = :owner,
              lease_expires_at = :until, started_at = COALESCE(started_at, :now), updated_at = :now,
@@ -123,7 +124,7 @@ public class TaskStore {
       """;
 
   // Guard of every write made by a run: still RUNNING, still this worker's lease, same attempt.
-  private static final String RUN_GUARD =
+  static final String RUN_GUARD =
       " WHERE " + RUNNING_BY_ID + " AND lease_owner = :owner AND attempts = :attempt";
   private static final String NOT_CANCELLED = " AND cancel_requested = FALSE";
 

@@ -1,0 +1,66 @@
+package io.taskgate.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.taskgate.support.Postgres;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
+
+/**
+ * The per-task statements that name their task by id must reach it through the primary key on
+ * PostgreSQL, also in the state every idle queue gets into: its partial indexes analyzed while the
+ * queue was empty ("no rows"), then a backlog arrives. A plain {@code status = 'PENDING'} guard let
+ * the planner pick the partial claim index there and read the whole backlog for each claim (5 ms
+ * at 3,000 pending; bench/RESULTS.md run 4). No Spring context: Flyway's schema, ANALYZE, EXPLAIN.
+ */
+class TaskStorePlansTest {
+
+  static final String SCHEMA = "taskgate_plans_test";
+  static final int BACKLOG = 3_000;
+  static NamedParameterJdbcTemplate jdbc;
+
+  @BeforeAll
+  static void backlogAfterAnEmptyAnalyze() {
+    String url = Postgres.freshSchema(SCHEMA);
+    Flyway.configure().dataSource(url, Postgres.USER, "")
+        .locations("classpath:db/migration", "classpath:db/vendor/postgresql").load().migrate();
+    jdbc = new NamedParameterJdbcTemplate(new SingleConnectionDataSource(url, Postgres.USER, "", true));
+    jdbc.getJdbcTemplate().execute("ANALYZE task"); // the queue was idle: statistics say empty
+    for (String status : List.of("PENDING", "RUNNING")) {
+      jdbc.update("""
+          INSERT INTO task (id, type, status, max_attempts, lease_owner, lease_expires_at, run_at,
+                            created_at, updated_at)
+          SELECT gen_random_uuid(), 'echo', :status, 3, 'worker-1', now() + interval '30 seconds',
+                 now(), now(), now()
+            FROM generate_series(1, :n)
+          """, Map.of("status", status, "n", BACKLOG));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"claim-by-id", "run-outcome"})
+  void a_statement_naming_its_task_uses_the_primary_key_whatever_the_statistics_say(String statement) {
+    String sql = switch (statement) {
+      case "claim-by-id" -> TaskStore.CLAIM_BY_ID;
+      default -> "UPDATE task SET status = 'SUCCEEDED', finished_at = :now, updated_at = :now"
+          + TaskStore.RUN_GUARD;
+    };
+    String status = statement.equals("claim-by-id") ? "PENDING" : "RUNNING";
+    UUID id = jdbc.queryForObject("SELECT id FROM task WHERE status = :status LIMIT 1",
+        Map.of("status", status), UUID.class);
+    Map<String, Object> params = Map.of("id", id, "owner", "worker-1", "attempt", 0,
+        "until", OffsetDateTime.now().plusSeconds(30), "now", OffsetDateTime.now());
+
+    String plan = String.join("\n", jdbc.queryForList("EXPLAIN " + sql, params, String.class));
+
+    assertThat(plan).contains("task_pkey").doesNotContain("task_claim_idx").doesNotContain("task_lease_idx");
+  }
+}
