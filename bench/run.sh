@@ -20,8 +20,12 @@
 #   *kafka-pg*                               a real single-node KRaft broker (Kafka 3.9, the jars the
 #                                            tests resolve from Maven Central) started by this script
 #                                            on 127.0.0.1:19092, data in /tmp, stopped at the end
-#   celery                                   Celery RabbitMQ + Redis, prefork 2, acks_late, through
-#                                            ../shared/bench/peers (skipped when that is absent)
+#   celery                                   Celery RabbitMQ + Redis, prefork 2, acks_late (burst) and
+#                                            its lone-task latency, through ../shared/bench/peers
+#                                            (skipped when that is absent)
+#   raw                                      the machine's raw limits through the same scripts:
+#                                            pgbench with Taskgate's writes per task, RabbitMQ PerfTest
+# At the end the run's lines are summarized (bench/summary.py): medians, Taskgate / Celery ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${BENCH_N:-10000}
@@ -37,8 +41,10 @@ OUT=bench/results
 SCRATCH=/tmp/taskgate-bench
 mkdir -p "$OUT" "$SCRATCH"
 RAW="$OUT/raw.jsonl"
+touch "$RAW"
+FIRST_LINE=$(( $(wc -l <"$RAW") + 1 ))
 SCENARIOS=("$@")
-[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(wrk-db-pg wrk-rabbitmq-pg wrk-kafka-pg db-h2 db-pg-callbacks rabbitmq-pg-callbacks lone-db-h2 lone-db-pg lone-rabbitmq-pg lone-kafka-pg celery)
+[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(wrk-db-pg wrk-rabbitmq-pg wrk-kafka-pg db-h2 db-pg-callbacks rabbitmq-pg-callbacks lone-db-h2 lone-db-pg lone-rabbitmq-pg lone-kafka-pg celery raw)
 
 [ -f target/taskgate.jar ] || mvn -B -q package -DskipTests
 
@@ -203,15 +209,22 @@ for s in "${SCENARIOS[@]}"; do
       done
       stop_app
       continue ;;
-    celery)
+    celery|raw)
       if [ -x ../shared/bench/peers/run.sh ]; then
         # the peers' Celery runs on Debian's python3-celery (see ../shared/bench/peers/README.md)
         /usr/bin/python3 -c 'import celery, redis' 2>/dev/null \
           || { apt-get update -qq && apt-get install -y -qq python3-celery python3-redis >/dev/null; }
-        PB_RAW="$SCRATCH/peers.jsonl" ../shared/bench/peers/run.sh celery-rabbitmq-redis-ackslate 1
-        tail -1 "$SCRATCH/peers.jsonl" | sed 's/^{/{"scenario":"celery-rabbitmq-redis-ackslate",/' | tee -a "$RAW"
+        if [ "$s" = celery ]; then
+          variants=(celery-rabbitmq-redis-ackslate celery-rabbitmq-redis-lone)
+        else # the machine's raw limits: PostgreSQL with Taskgate's writes per task, RabbitMQ PerfTest
+          variants=(pgbench-3tx pgbench-1tx rabbitmq-classic-confirm100-manualack rabbitmq-classic-confirm1-manualack)
+        fi
+        for v in "${variants[@]}"; do
+          PB_RAW="$SCRATCH/peers.jsonl" ../shared/bench/peers/run.sh "$v" 1
+          tail -1 "$SCRATCH/peers.jsonl" | sed "s/^{/{\"scenario\":\"$v\",/" | tee -a "$RAW"
+        done
       else
-        echo "celery: ../shared/bench/peers is absent here, skipped"
+        echo "$s: ../shared/bench/peers is absent here, skipped"
       fi
       continue ;;
   esac
@@ -233,3 +246,6 @@ for s in "${SCENARIOS[@]}"; do
   record "$s" "$result" "$(heap_used_mb)"
   stop_app
 done
+
+echo
+python3 bench/summary.py "$RAW" "$FIRST_LINE"

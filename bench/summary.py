@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Summarize one benchmark run: medians per scenario, Taskgate / Celery ratios, share of the raw limits.
+
+usage: bench/summary.py RAW_JSONL [FIRST_LINE]
+  FIRST_LINE (1-based): only lines from there on, i.e. the run that bench/run.sh just appended.
+Prints Markdown (the tables of bench/RESULTS.md).
+"""
+import json
+import statistics
+import sys
+from collections import OrderedDict
+
+CELERY = "celery-rabbitmq-redis-ackslate"
+CELERY_LONE = "celery-rabbitmq-redis-lone"
+
+
+def load(path, first):
+    rows = []
+    with open(path) as f:
+        for number, line in enumerate(f, start=1):
+            if number >= first and line.strip():
+                rows.append(json.loads(line))
+    return rows
+
+
+def median(rows, key):
+    values = [r[key] for r in rows if r.get(key) is not None]
+    return statistics.median(values) if values else None
+
+
+def fmt(value, digits=0):
+    if value is None:
+        return "-"
+    return f"{value:,.{digits}f}"
+
+
+def ratio(a, b):
+    return "-" if a is None or not b else f"{a / b:.2f}"
+
+
+def table(title, columns, names, cells, by):
+    print(f"\n{title}:\n")
+    print("| scenario | " + " | ".join(columns) + " |")
+    print("|---|" + "---:|" * len(columns))
+    for name in names:
+        print(f"| {name} | " + " | ".join(cells(by[name])) + " |")
+
+
+def main():
+    rows = load(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 1)
+    by = OrderedDict()
+    for r in rows:
+        by.setdefault(r["scenario"], []).append(r)
+
+    print("| scenario | runs | submit/s | submit p50 / p99 ms | end-to-end tasks/s | latency p50 / p99 ms | heap MB |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, rs in by.items():
+        if rs[0].get("system", "").endswith("-raw"):
+            continue
+        lone = "lone_p50_ms" in rs[0] or name.endswith("-lone")
+        p50 = median(rs, "lone_p50_ms") if "lone_p50_ms" in rs[0] else median(rs, "e2e_p50_ms") or median(rs, "p50_ms")
+        p99 = median(rs, "lone_p99_ms") if "lone_p99_ms" in rs[0] else median(rs, "e2e_p99_ms") or median(rs, "p99_ms")
+        latency = ("lone " if lone else "") + f"{fmt(p50, 1)} / {fmt(p99, 1)}"
+        submit_latency = f"{fmt(median(rs, 'submit_p50_ms'), 1)} / {fmt(median(rs, 'submit_p99_ms'), 1)}"
+        if "submit_p50_ms" not in rs[0]:
+            submit_latency = "-"
+        print(f"| {name} | {len(rs)} | {fmt(median(rs, 'submit_rate'))} | {submit_latency} | "
+              f"{fmt(median(rs, 'e2e_rate')) if not lone else '-'} | {latency} | {fmt(median(rs, 'heap_used_mb'))} |")
+
+    throughput = [n for n in by if n.startswith("wrk-") or n in ("db-h2", "db-pg", "rabbitmq-pg")]
+    celery = by.get(CELERY)
+    if celery and throughput:
+        table(f"Taskgate / Celery (`{CELERY}`, same run; medians)", ("submit rate", "end-to-end rate"),
+              throughput, lambda rs: (ratio(median(rs, "submit_rate"), median(celery, "submit_rate")),
+                                      ratio(median(rs, "e2e_rate"), median(celery, "e2e_rate"))), by)
+    lone = [n for n in by if n.startswith("lone-")]
+    celery_lone = by.get(CELERY_LONE)
+    if celery_lone and lone:
+        table(f"Lone tasks, Taskgate / Celery (`{CELERY_LONE}`: p50 {fmt(median(celery_lone, 'p50_ms'), 1)}"
+              f" / p99 {fmt(median(celery_lone, 'p99_ms'), 1)} ms; above 1 = Taskgate slower)", ("p50", "p99"),
+              lone, lambda rs: (ratio(median(rs, "lone_p50_ms"), median(celery_lone, "p50_ms")),
+                                ratio(median(rs, "lone_p99_ms"), median(celery_lone, "p99_ms"))), by)
+
+    raw = [(n, rs) for n, rs in by.items() if rs[0].get("system", "").endswith("-raw")]
+    floods = [n for n in by if n.startswith("wrk-")]
+    if raw:
+        print("\nRaw limits of this machine (same run) and the share the end-to-end rates reach:\n")
+        print("| raw limit | per second | " + "".join(f"{n} | " for n in floods))
+        print("|---|---:|" + "---:|" * len(floods))
+        for name, rs in raw:
+            limit = median(rs, "e2e_rate")
+            shares = [f"{100 * median(by[n], 'e2e_rate') / limit:.0f} % | " if limit else "- | " for n in floods]
+            print(f"| `{name}`: {rs[0].get('desc', '')} | {fmt(limit)} | " + "".join(shares))
+
+
+if __name__ == "__main__":
+    main()
