@@ -21,7 +21,6 @@ import java.util.regex.Pattern;
  *
  *   burst BASE N CONCURRENCY [callbacks]  submit N no-op echo tasks over HTTP, C in flight, then wait
  *                                         until all are SUCCEEDED; prints one JSON line
- *   lone  BASE K                          K tasks one at a time: submit, long-poll GET until SUCCEEDED
  *   collect BASE                          after tasks were submitted by another client (wrk): wait
  *                                         until none is PENDING or RUNNING, then report the
  *                                         end-to-end rate and latencies from the tasks' timestamps
@@ -34,8 +33,6 @@ public class LoadGen {
 
   static final HttpClient HTTP = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-  static final Pattern ID = Pattern.compile("\"id\":\"([0-9a-f-]{36})\"");
-  static final Pattern STATUS = Pattern.compile("\"status\":\"([A-Z]+)\"");
   static final Pattern ITEM = Pattern.compile(
       "\"createdAt\":\"([^\"]+)\".*?\"finishedAt\":\"([^\"]+)\"");
   static final Pattern CURSOR = Pattern.compile("\"nextCursor\":\"([^\"]+)\"");
@@ -45,10 +42,8 @@ public class LoadGen {
     String base = args[1];
     if (mode.equals("burst")) {
       burst(base, Integer.parseInt(args[2]), Integer.parseInt(args[3]), args.length > 4 && args[4].equals("callbacks"));
-    } else if (mode.equals("collect")) {
-      collect(base);
     } else {
-      lone(base, Integer.parseInt(args[2]));
+      collect(base);
     }
   }
 
@@ -168,33 +163,6 @@ public class LoadGen {
       cursor = c.find() ? c.group(1) : null;
     } while (cursor != null);
     return new Finished(e2e, firstCreated, lastFinish);
-  }
-
-  static void lone(String base, int k) throws Exception {
-    List<Double> latencies = new ArrayList<>(k);
-    for (int i = 0; i < k; i++) {
-      long t0 = System.nanoTime();
-      String body = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/tasks"))
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"echo\",\"input\":" + i + "}")).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
-      Matcher m = ID.matcher(body);
-      if (!m.find()) {
-        throw new IllegalStateException("no id in " + body);
-      }
-      // what a caller waiting for one task does: a long-polling GET, answered when it finishes
-      String url = base + "/api/v1/tasks/" + m.group(1) + "?waitSeconds=30";
-      while (true) {
-        Matcher s = STATUS.matcher(get(url));
-        if (s.find() && s.group(1).equals("SUCCEEDED")) {
-          break;
-        }
-      }
-      latencies.add((System.nanoTime() - t0) / 1e6);
-    }
-    System.out.printf(Locale.ROOT, "{\"mode\":\"lone\",\"k\":%d,\"lone_p50_ms\":%.2f,\"lone_p99_ms\":%.2f}%n",
-        k, pct(latencies, 50), pct(latencies, 99));
-    System.exit(0);
   }
 
   static int count(String base, String status) throws Exception {

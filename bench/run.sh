@@ -9,7 +9,7 @@
 #   db-h2, db-pg, rabbitmq-pg                burst of N no-op echo tasks over HTTP
 #   db-h2-callbacks, db-pg-callbacks, rabbitmq-pg-callbacks   the same with a callback per task
 #   lone-db-h2, lone-db-pg, lone-rabbitmq-pg, lone-kafka-pg
-#                                            K tasks one at a time (submit, long-poll GET until
+#                                            K tasks one at a time (bench/lone.py: submit, long-poll GET until
 #                                            SUCCEEDED), after a warm-up pass of BENCH_LONE_WARMUP
 #   wrk-db-pg, wrk-rabbitmq-pg, wrk-kafka-pg warm-up floods until the JIT is quiet (at most
 #                                            BENCH_WARMUP_ROUNDS), then BENCH_REPS floods with wrk
@@ -238,8 +238,8 @@ for s in "${SCENARIOS[@]}"; do
   echo "== $s (N=$N, concurrency $C, K=$K)"
   case $s in
     # a warm-up pass first (JIT), as for the wrk scenarios; only the second pass is recorded
-    lone-*) java bench/LoadGen.java lone "http://127.0.0.1:$PORT" "$LONE_WARMUP" >/dev/null
-            result=$(java bench/LoadGen.java lone "http://127.0.0.1:$PORT" "$K") ;;
+    lone-*) python3 bench/lone.py "http://127.0.0.1:$PORT" "$LONE_WARMUP" >/dev/null
+            result=$(python3 bench/lone.py "http://127.0.0.1:$PORT" "$K") ;;
     *-callbacks) result=$(java bench/LoadGen.java burst "http://127.0.0.1:$PORT" "$N" "$C" callbacks) ;;
     *) result=$(java bench/LoadGen.java burst "http://127.0.0.1:$PORT" "$N" "$C") ;;
   esac
