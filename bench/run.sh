@@ -17,6 +17,9 @@
 #                                            figures from the tasks' timestamps (LoadGen collect) and
 #                                            the JIT's compile seconds meanwhile; then one run at a
 #                                            fixed BENCH_RATE/s (hey, 50 workers), recorded as rate-*
+#   wrk-split-rabbitmq-pg                    the wrk run with the roles in two processes (api on the
+#                                            port the load goes to, worker beside it), each -Xmx256m:
+#                                            the heap each role needs (heap_used_mb, worker_heap_used_mb)
 #   *kafka-pg*                               a real single-node KRaft broker (Kafka 3.9, the jars the
 #                                            tests resolve from Maven Central) started by this script
 #                                            on 127.0.0.1:19092, data in /tmp, stopped at the end
@@ -54,24 +57,35 @@ fresh_pg() {
 }
 
 APP_PID=""
-start_app() { # name, extra args...
-  local name=$1; shift
-  java -Xmx256m -jar target/taskgate.jar --server.port="$PORT" \
+WORKER_PID=""
+launch() { # log name, port, extra args...: starts Taskgate, waits until ready, sets LAUNCHED
+  local name=$1 port=$2; shift 2
+  java -Xmx256m -jar target/taskgate.jar --server.port="$port" \
     --logging.level.root=WARN --logging.level.io.taskgate=WARN "$@" >"$SCRATCH/$name.log" 2>&1 &
-  APP_PID=$!
+  LAUNCHED=$!
   for _ in $(seq 1 120); do
-    curl -sf "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null && return 0
+    curl -sf "http://127.0.0.1:$port/actuator/health/readiness" >/dev/null && return 0
     sleep 0.5
   done
   echo "Taskgate did not start, see $SCRATCH/$name.log" >&2
   exit 1
+}
+start_app() { # name, extra args...: the process the load goes to
+  local name=$1; shift
+  launch "$name" "$PORT" "$@"
+  APP_PID=$LAUNCHED
+}
+start_worker() { # name, extra args...: a second process with the worker role only (split-*)
+  local name=$1; shift
+  launch "$name" $((PORT + 1)) "$@" --taskgate.roles=worker
+  WORKER_PID=$LAUNCHED
 }
 stop_pid() { # SIGTERM, then wait for the process to end
   [ -n "$1" ] || return 0
   kill -TERM "$1" 2>/dev/null || true
   wait "$1" 2>/dev/null || true
 }
-stop_app() { stop_pid "$APP_PID"; APP_PID=""; }
+stop_app() { stop_pid "$WORKER_PID"; WORKER_PID=""; stop_pid "$APP_PID"; APP_PID=""; }
 KAFKA_PID=""
 KAFKA_PORT=19092
 # A single-node KRaft broker (broker + controller in one JVM) from the Kafka jars on the project's
@@ -121,8 +135,8 @@ PROPS
 stop_kafka() { stop_pid "$KAFKA_PID"; KAFKA_PID=""; }
 trap 'stop_app; stop_kafka' EXIT
 
-heap_used_mb() {
-  jcmd "$APP_PID" GC.heap_info 2>/dev/null | awk '/used/ {for (i=1;i<=NF;i++) if ($i=="used") {v=$(i+1); sub(/K,?/,"",v); print int(v/1024); exit}}'
+heap_used_mb() { # [pid]: G1 used heap now
+  jcmd "${1:-$APP_PID}" GC.heap_info 2>/dev/null | awk '/used/ {for (i=1;i<=NF;i++) if ($i=="used") {v=$(i+1); sub(/K,?/,"",v); print int(v/1024); exit}}'
 }
 
 record() { # scenario, json from LoadGen
@@ -148,8 +162,12 @@ clean_tasks() {
     -c 'VACUUM (ANALYZE) taskgate_bench.task, taskgate_bench.outbox, taskgate_bench.callback_delivery' >/dev/null
 }
 
-jit_seconds() { # compile time the JVM has spent so far (jstat), in seconds
-  jstat -compiler "$APP_PID" 2>/dev/null | awk 'NR == 2 {print $4}'
+jit_seconds() { # compile time the JVMs have spent so far (jstat), in seconds
+  local pid total=0
+  for pid in $APP_PID $WORKER_PID; do
+    total=$(awk -v t="$total" -v j="$(jstat -compiler "$pid" 2>/dev/null | awk 'NR == 2 {print $4}')" 'BEGIN {print t + j}')
+  done
+  echo "$total"
 }
 
 wrk_submit() { # seconds -> JSON fields: submit rate and latency percentiles
@@ -182,7 +200,11 @@ for s in "${SCENARIOS[@]}"; do
       rabbitmqctl -q purge_queue tasks.echo >/dev/null 2>&1 || true
       case $s in *kafka*) start_kafka ;; esac
       # shellcheck disable=SC2046
-      start_app "$s" $(app_args "${s#wrk-}")
+      case $s in
+        *split*) start_app "$s-api" $(app_args "${s#wrk-}") --taskgate.roles=api
+                 start_worker "$s-worker" $(app_args "${s#wrk-}") ;;
+        *) start_app "$s" $(app_args "${s#wrk-}") ;;
+      esac
       echo "== $s (warm-up floods until the JIT is quiet, then $REPS x ${SECONDS_WRK} s floods and ${SECONDS_WRK} s at ${RATE}/s)"
       # A fresh JVM compiles for minutes on 2 cores (C2: ~40 s of compile time per flood at first);
       # measure the service it becomes: 15 s floods, each drained, until one costs < 5 s of JIT.
@@ -204,7 +226,9 @@ for s in "${SCENARIOS[@]}"; do
         fi
         collected=$(java bench/LoadGen.java collect "http://127.0.0.1:$PORT")
         jit=$(awk -v a="$jit0" -v b="$(jit_seconds)" 'BEGIN {printf "%.1f", b - a}')
-        record "$name" "{\"mode\":\"$mode\",\"rep\":\"$rep\",\"warmup_floods\":$warm,\"seconds\":$SECONDS_WRK,\"jit_s\":$jit,$submit,${collected#\{}" "$(heap_used_mb)"
+        roles=""
+        [ -z "$WORKER_PID" ] || roles="\"roles\":\"api + worker processes\",\"worker_heap_used_mb\":$(heap_used_mb "$WORKER_PID"),"
+        record "$name" "{\"mode\":\"$mode\",\"rep\":\"$rep\",\"warmup_floods\":$warm,\"seconds\":$SECONDS_WRK,\"jit_s\":$jit,$roles$submit,${collected#\{}" "$(heap_used_mb)"
         clean_tasks
       done
       stop_app
