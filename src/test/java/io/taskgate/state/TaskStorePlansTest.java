@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,6 +26,7 @@ class TaskStorePlansTest {
 
   static final String SCHEMA = "taskgate_plans_test";
   static final int BACKLOG = 3_000;
+  static SingleConnectionDataSource connection;
   static NamedParameterJdbcTemplate jdbc;
 
   @BeforeAll
@@ -32,7 +34,8 @@ class TaskStorePlansTest {
     String url = Postgres.freshSchema(SCHEMA);
     Flyway.configure().dataSource(url, Postgres.USER, "")
         .locations("classpath:db/migration", "classpath:db/vendor/postgresql").load().migrate();
-    jdbc = new NamedParameterJdbcTemplate(new SingleConnectionDataSource(url, Postgres.USER, "", true));
+    connection = new SingleConnectionDataSource(url, Postgres.USER, "", true);
+    jdbc = new NamedParameterJdbcTemplate(connection);
     jdbc.getJdbcTemplate().execute("ANALYZE task"); // the queue was idle: statistics say empty
     for (String status : List.of("PENDING", "RUNNING")) {
       jdbc.update("""
@@ -43,6 +46,11 @@ class TaskStorePlansTest {
             FROM generate_series(1, :n)
           """, Map.of("status", status, "n", BACKLOG));
     }
+  }
+
+  @AfterAll
+  static void close() {
+    connection.destroy();
   }
 
   @ParameterizedTest
