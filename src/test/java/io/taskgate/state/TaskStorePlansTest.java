@@ -54,17 +54,18 @@ class TaskStorePlansTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"claim-by-id", "run-outcome"})
+  @ValueSource(strings = {"claim-by-id", "run-outcome", "renew-leases"})
   void a_statement_naming_its_task_uses_the_primary_key_whatever_the_statistics_say(String statement) {
     String sql = switch (statement) {
       case "claim-by-id" -> TaskStore.CLAIM_BY_ID;
+      case "renew-leases" -> TaskStore.RENEW_LEASES;
       default -> "UPDATE task SET status = 'SUCCEEDED', finished_at = :now, updated_at = :now"
           + TaskStore.RUN_GUARD;
     };
     String status = statement.equals("claim-by-id") ? "PENDING" : "RUNNING";
     UUID id = jdbc.queryForObject("SELECT id FROM task WHERE status = :status LIMIT 1",
         Map.of("status", status), UUID.class);
-    Map<String, Object> params = Map.of("id", id, "owner", "worker-1", "attempt", 0,
+    Map<String, Object> params = Map.of("id", id, "ids", List.of(id), "owner", "worker-1", "attempt", 0,
         "until", OffsetDateTime.now().plusSeconds(30), "now", OffsetDateTime.now());
 
     String plan = String.join("\n", jdbc.queryForList("EXPLAIN " + sql, params, String.class));
