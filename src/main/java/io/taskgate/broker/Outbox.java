@@ -89,6 +89,13 @@ class Outbox {
     }
   }
 
+  /** Published by the API right after the submit (see OutboxRelay#publishSoon): these rows only. */
+  void deleteByIds(Collection<Long> ids) {
+    if (!ids.isEmpty()) {
+      jdbc.sql("DELETE FROM outbox WHERE id IN (:ids)").param("ids", ids).update();
+    }
+  }
+
   /** Not confirmed: try again after {@code delay}. */
   void retryLater(Collection<Long> ids, String owner, Duration delay) {
     if (!ids.isEmpty()) {

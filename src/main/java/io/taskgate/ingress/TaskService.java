@@ -12,6 +12,7 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.transaction.support.TransactionTemplate;
 import io.taskgate.state.NewTask;
 import io.taskgate.state.PageCursor;
+import io.taskgate.state.StoredTask;
 import io.taskgate.state.TaskStore;
 import io.taskgate.task.Task;
 import io.taskgate.task.TaskFinishes;
@@ -46,14 +47,16 @@ public class TaskService {
   private final TransactionTemplate tx;
   private final Duration keyTtl;
   private final TaskFinishes finishes;
+  private final OutboxRelay relay;
 
   /** Idempotency keys are scoped per caller; until callers authenticate there is one scope. */
   static final String CALLER_SCOPE = "anonymous";
 
   public TaskService(TaskStore store, TaskTypeRegistry types, TaskSignals signals,
       RunningTasks running, ObjectMapper json, TaskgateProperties properties, IdempotencyKeys keys,
-      TransactionTemplate tx, TaskFinishes finishes) {
+      TransactionTemplate tx, TaskFinishes finishes, OutboxRelay relay) {
     this.finishes = finishes;
+    this.relay = relay;
     this.keys = keys;
     this.tx = tx;
     this.keyTtl = properties.idempotency().ttl();
@@ -74,19 +77,19 @@ public class TaskService {
     NewTask task = new NewTask(UUID.randomUUID(), type.name(), request.input(), request.priority(),
         type.maxAttempts(), request.callbackUrl(), request.traceparent());
     if (request.idempotencyKey() == null) {
-      Task created = store.create(task);
+      StoredTask created = store.create(task);
       signals.signal(type.name());
-      signals.signal(OutboxRelay.SIGNAL);
-      return new Submitted(TaskView.of(created), false);
+      relay.publishSoon(created);
+      return new Submitted(TaskView.of(created.task()), false);
     }
     try {
-      Task created = tx.execute(s -> {
+      StoredTask created = tx.execute(s -> {
         keys.insert(CALLER_SCOPE, request.idempotencyKey(), request.requestHash(), task.id(), keyTtl);
         return store.create(task);
       });
       signals.signal(type.name());
-      signals.signal(OutboxRelay.SIGNAL);
-      return new Submitted(TaskView.of(created), false);
+      relay.publishSoon(created); // committed now
+      return new Submitted(TaskView.of(created.task()), false);
     } catch (DuplicateKeyException e) {
       return replay(request);
     }

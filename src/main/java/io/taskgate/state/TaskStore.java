@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -141,41 +142,64 @@ public class TaskStore {
   private final boolean postgres;
   /** With a broker, state changes that need a message write an outbox row in their transaction. */
   private final boolean outbox;
+  /**
+   * A broker on PostgreSQL: how long a submit's outbox row waits for the API's own publication
+   * (right after the commit, see OutboxRelay#publishSoon) before the polling relay takes it; zero
+   * when submissions are left to the polling relay.
+   */
+  private final Duration publishGrace;
 
   public TaskStore(JdbcClient jdbc, ObjectMapper json, TransactionTemplate tx, DataSource dataSource,
-      TaskgateProperties properties) {
+      TaskgateProperties properties,
+      @Value("${taskgate.outbox.publish-grace:5s}") Duration publishGrace) {
     this.jdbc = jdbc;
     this.json = json;
     this.tx = tx;
     this.postgres = SqlSupport.isPostgres(dataSource);
     this.outbox = !"database".equals(properties.broker());
+    this.publishGrace = outbox && postgres && properties.isApi() ? publishGrace : Duration.ZERO;
   }
 
   public static Instant now() {
     return SqlSupport.now();
   }
 
+  /** How long a submit's outbox row waits for the API's own publication; zero: no such wait. */
+  public Duration publishGrace() {
+    return publishGrace;
+  }
+
   // ---------------------------------------------------------------- create and read
 
-  /** Stores a PENDING task (and, with a broker, its outbox row) in the caller's transaction or its own. */
-  public Task create(NewTask task) {
+  /**
+   * Stores a PENDING task (and, with a broker, its outbox row) in the caller's transaction or its
+   * own. Hand the result to the relay only once that transaction committed.
+   */
+  public StoredTask create(NewTask task) {
     Instant now = now();
+    Long outboxRow = null;
     if (outbox && !postgres) {
       tx.executeWithoutResult(s -> {
-        insert(task, now, INSERT_TASK);
+        insert(task, now, INSERT_TASK).update();
         outbox("task", task.id(), now);
       });
+    } else if (outbox) {
+      // task and outbox row in one statement: one round trip, one commit (its own transaction or
+      // the caller's); the row is due for the polling relay only after the grace
+      long row = insert(task, now, INSERT_TASK_AND_OUTBOX_POSTGRES)
+          .param("outboxAt", ts(now.plus(publishGrace)))
+          .query(Long.class)
+          .single();
+      outboxRow = publishGrace.isZero() ? null : row;
     } else {
-      // one statement (on PostgreSQL with a broker, task and outbox row together): its own
-      // transaction, or the caller's
-      insert(task, now, outbox ? INSERT_TASK_AND_OUTBOX_POSTGRES : INSERT_TASK);
+      insert(task, now, INSERT_TASK).update();
     }
     // exactly what was stored (timestamps are cut to what the database keeps): no read back
     Task.CallbackState callback = task.callbackUrl() == null
         ? null : new Task.CallbackState(task.callbackUrl(), "PENDING", 0, null);
-    return new Task(task.id(), task.type(), TaskStatus.PENDING, task.priority(), task.input(), null,
-        null, null, null, null, 0, task.maxAttempts(), false, now, now, null, null, callback,
-        task.traceparent());
+    return new StoredTask(new Task(task.id(), task.type(), TaskStatus.PENDING, task.priority(),
+        task.input(), null, null, null, null, null, 0, task.maxAttempts(), false, now, now, null, null,
+        callback, task.traceparent()), outboxRow);
   }
 
   private static final String INSERT_TASK =
@@ -186,13 +210,14 @@ public class TaskStore {
               :callbackUrl, :traceparent)
       """;
   // PostgreSQL with a broker: the task and its outbox row in one statement (one round trip, one
-  // commit) instead of BEGIN / INSERT / INSERT / COMMIT
+  // commit) instead of BEGIN / INSERT / INSERT / COMMIT; returns the outbox row's id
   private static final String INSERT_TASK_AND_OUTBOX_POSTGRES =
       "WITH t AS (" + INSERT_TASK + " RETURNING id)"
-          + " INSERT INTO outbox (kind, task_id, available_at, created_at) SELECT 'task', id, :now, :now FROM t";
+          + " INSERT INTO outbox (kind, task_id, available_at, created_at)"
+          + " SELECT 'task', id, :outboxAt, :now FROM t RETURNING id";
 
-  private void insert(NewTask task, Instant now, String sql) {
-    jdbc.sql(sql)
+  private JdbcClient.StatementSpec insert(NewTask task, Instant now, String sql) {
+    return jdbc.sql(sql)
         .param("callbackUrl", task.callbackUrl())
         .param("traceparent", task.traceparent())
         .param("id", task.id())
@@ -200,8 +225,7 @@ public class TaskStore {
         .param("priority", task.priority())
         .param("input", write(task.input()))
         .param("maxAttempts", task.maxAttempts())
-        .param("now", ts(now))
-        .update();
+        .param("now", ts(now));
   }
 
   private void outbox(String kind, UUID taskId, Instant availableAt) {

@@ -30,6 +30,31 @@ interface BrokerScenarios extends ApiScenario {
   /** Starts listening to completion events; returns what arrived so far on each call. */
   java.util.function.Supplier<List<BrokerMessage>> listenToEvents() throws Exception;
 
+  /** Outbox rows (messages not yet published) of one task. */
+  long outboxRows(String taskId);
+
+  /** Stores a task without handing it to the outbox relay (the API died after the commit). */
+  String storeWithoutHandOver(String type);
+
+  @Test
+  default void a_submission_is_published_right_after_its_commit_without_waiting_for_the_outbox_grace() {
+    String id = api().submitOk("{\"type\":\"echo\",\"input\":\"at once\"}");
+    // its outbox row becomes due for the polling take only after taskgate.outbox.publish-grace
+    // (5 s): the API published the message itself and deleted the row well before that
+    await().atMost(Duration.ofSeconds(3)).until(() -> outboxRows(id) == 0);
+    awaitStatus(id, "SUCCEEDED");
+  }
+
+  @Test
+  default void a_task_stored_but_never_handed_to_the_relay_is_published_after_the_grace() {
+    String id = storeWithoutHandOver("echo");
+    assertThat(outboxRows(id)).isEqualTo(1);
+    // nobody publishes it from memory: the polling take does, once the grace is over
+    JsonNode done = awaitStatus(id, "SUCCEEDED");
+    assertThat(done.path("attempts").asInt()).isEqualTo(1);
+    await().atMost(TIMEOUT).until(() -> outboxRows(id) == 0);
+  }
+
   private static Map<String, String> taskHeaders(String id, String type) {
     Map<String, String> headers = new HashMap<>();
     headers.put("ce_specversion", "1.0");

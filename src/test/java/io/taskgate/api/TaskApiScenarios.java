@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.taskgate.state.NewTask;
+import io.taskgate.state.TaskStore;
 import io.taskgate.support.ApiClient;
 import io.taskgate.support.CallbackReceiver;
 import io.taskgate.support.WorkerService;
@@ -93,6 +95,7 @@ abstract class TaskApiScenarios implements ApiScenario, CallbackScenarios, Idemp
 
   @LocalServerPort int port;
   @Autowired JdbcClient jdbc;
+  @Autowired TaskStore store;
   @Autowired org.apache.camel.CamelContext camel;
   @Autowired io.taskgate.maintenance.Maintenance maintenance;
   ApiClient api;
@@ -105,6 +108,22 @@ abstract class TaskApiScenarios implements ApiScenario, CallbackScenarios, Idemp
   @Override
   public long storedTasks() {
     return jdbc.sql("SELECT count(*) FROM task").query(Long.class).single();
+  }
+
+  /** Outbox rows (messages not yet published) of one task. */
+  public long outboxRows(String taskId) {
+    return jdbc.sql("SELECT count(*) FROM outbox WHERE task_id = :id")
+        .param("id", UUID.fromString(taskId)).query(Long.class).single();
+  }
+
+  /**
+   * Stores a task as a submission does but never hands it to the outbox relay, as if the API
+   * process died right after the commit; returns its id.
+   */
+  public String storeWithoutHandOver(String type) {
+    UUID id = UUID.randomUUID();
+    store.create(new NewTask(id, type, JSON.createObjectNode().put("handedOver", false), 0, 3, null, null));
+    return id.toString();
   }
 
 
