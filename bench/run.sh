@@ -4,6 +4,8 @@
 #   bench/run.sh                      # every scenario below, once
 #   bench/run.sh db-pg rabbitmq-pg    # some of them
 #   BENCH_N=20000 BENCH_CONCURRENCY=64 BENCH_K=300 bench/run.sh
+#   BENCH_APP_ARGS='--taskgate.outbox.publish-grace=0s' bench/run.sh lone-rabbitmq-pg
+#                                     # extra Taskgate arguments (split on spaces; recorded as app_args)
 #
 # Scenarios (Taskgate runs as one process with both roles, -Xmx256m, on this machine):
 #   db-h2, db-pg, rabbitmq-pg                burst of N no-op echo tasks over HTTP
@@ -61,7 +63,7 @@ WORKER_PID=""
 launch() { # log name, port, extra args...: starts Taskgate, waits until ready, sets LAUNCHED
   local name=$1 port=$2; shift 2
   java -Xmx256m -jar target/taskgate.jar --server.port="$port" \
-    --logging.level.root=WARN --logging.level.io.taskgate=WARN "$@" >"$SCRATCH/$name.log" 2>&1 &
+    --logging.level.root=WARN --logging.level.io.taskgate=WARN "$@" ${BENCH_APP_ARGS:-} >"$SCRATCH/$name.log" 2>&1 &
   LAUNCHED=$!
   for _ in $(seq 1 120); do
     curl -sf "http://127.0.0.1:$port/actuator/health/readiness" >/dev/null && return 0
@@ -143,6 +145,7 @@ record() { # scenario, json from LoadGen
   local meta
   meta=$(printf '"scenario":"%s","date":"%s","host_cores":%s,"taskgate":"%s","heap_used_mb":%s' \
     "$1" "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$(git rev-parse --short HEAD)" "${3:-null}")
+  [ -z "${BENCH_APP_ARGS:-}" ] || meta="$meta,\"app_args\":\"${BENCH_APP_ARGS//\"/\\\"}\""
   echo "{$meta,${2#\{}" | tee -a "$RAW"
 }
 

@@ -47,6 +47,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class OutboxRelay implements SmartLifecycle {
 
   public static final String SIGNAL = "taskgate.outbox";
+  /** Rounds woken by submissions take due rows at most this often, unless the last take was full. */
+  private static final Duration TAKE_SPACING = Duration.ofMillis(50);
   private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
 
   private final Outbox outbox;
@@ -66,6 +68,8 @@ public class OutboxRelay implements SmartLifecycle {
   private final BlockingQueue<Fresh> fresh = new ArrayBlockingQueue<>(10_000);
   private volatile boolean running;
   private Thread thread;
+
+  private long nextTakeAt = System.nanoTime();
 
   private record Fresh(long outboxRow, Task task, long handedAtNanos) {}
 
@@ -168,11 +172,18 @@ public class OutboxRelay implements SmartLifecycle {
     if (handed >= batchSize) {
       return handed; // more waiting: hand-overs first, the take when they are drained
     }
+    if (handed > 0 && System.nanoTime() - nextTakeAt < 0) {
+      // a round woken by submissions: the take (completion events, retries, rows past their grace)
+      // runs at most every TAKE_SPACING then, not once per submission: each take reads the outbox,
+      // on PostgreSQL the dead rows of the messages already published too, until a vacuum
+      return handed;
+    }
     if (outbox.canTake()) {
       // PostgreSQL: the rows are deleted in this transaction, committed only once the broker
       // confirmed the batch; an unconfirmed batch rolls back (rows kept) and the loop waits 1 s
       Integer handled = tx.execute(s -> {
         List<OutboxRow> rows = outbox.take(batchSize);
+        nextTakeAt = System.nanoTime() + (rows.size() >= batchSize ? 0 : TAKE_SPACING.toNanos());
         if (!rows.isEmpty()) {
           Exception failure = publish(rows);
           if (failure != null) {
