@@ -14,8 +14,13 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Value;
@@ -91,12 +96,13 @@ public class TaskStore {
   // and while that index's statistics say "empty" (created on an empty table, or analyzed when the
   // queue was empty: every idle moment of a queue) the planner preferred it, so every claim read
   // the whole backlog: 5 ms at 3,000 PENDING, a drain that slowed as the queue grew (bench/RESULTS.md).
-  // TaskStorePlansTest recreates that state and checks the plans of CLAIM_BY_ID, RUN_GUARD and
-  // RENEW_LEASES.
+  // TaskStorePlansTest recreates that state and checks the plans of CLAIM_BY_ID, RUN_GUARD,
+  // RENEW_LEASES and the grouped CLAIM_BY_IDS_POSTGRES and RUN_OUTCOMES_POSTGRES.
   private static final String IS_RUNNING = "(status = 'RUNNING') IS TRUE";
   private static final String PENDING_BY_ID = "id = :id AND (status = 'PENDING') IS TRUE";
   private static final String RUNNING_BY_ID = "id = :id AND " + IS_RUNNING;
-  // a broker message names its task: only a due PENDING task is claimed
+  // a broker message names its task: only a due PENDING task is claimed (H2; PostgreSQL claims
+  // several at once with CLAIM_BY_IDS_POSTGRES)
   static final String CLAIM_BY_ID =
       """
       UPDATE task SET status = 'RUNNING', attempts = attempts + 1, lease_owner = :owner,
@@ -105,13 +111,45 @@ public class TaskStore {
        WHERE %s AND run_at <= :now
       """.formatted(PENDING_BY_ID);
 
-  // PostgreSQL: a run's outcome in one statement (so one round trip and one commit): the guarded
-  // UPDATE, the callback delivery of a terminal outcome and the outbox row (the completion event,
-  // or the retry's task message). Data-modifying WITH clauses run exactly once, all or nothing.
-  // %s is the UPDATE (with RETURNING id, status, callback_url).
-  private static final String RUN_OUTCOME_POSTGRES =
+  // PostgreSQL: the claims of several broker messages in one statement (GroupCommit); each returned
+  // row is a task this worker now runs. Reaches each task through the primary key (TaskStorePlansTest).
+  static final String CLAIM_BY_IDS_POSTGRES =
       """
-      WITH t AS (%s),
+      UPDATE task SET status = 'RUNNING', attempts = attempts + 1, lease_owner = :owner,
+             lease_expires_at = :until, started_at = COALESCE(started_at, :now), updated_at = :now,
+             progress_percent = NULL, progress_message = NULL, version = version + 1
+        FROM unnest(CAST(:ids AS uuid[])) AS c(id)
+       WHERE task.id = c.id AND (task.status = 'PENDING') IS TRUE AND task.run_at <= :now
+      RETURNING task.id, task.type, task.input, task.attempts, task.max_attempts, task.checkpoint,
+                task.lease_owner
+      """;
+
+  // PostgreSQL: the outcomes of several runs in one statement (GroupCommit), so one plan, one round
+  // trip and one commit for all of them: the guarded UPDATE (RUN_GUARD per run: still RUNNING, same
+  // lease owner and attempt, no cancellation requested), the callback delivery of each terminal
+  // outcome and the outbox row (the completion event, or the retry's task message, due when the
+  // retry is). Data-modifying WITH clauses run exactly once, all or nothing. Returns the ids of the
+  // runs whose outcome applied.
+  static final String RUN_OUTCOMES_POSTGRES =
+      """
+      WITH t AS (
+             UPDATE task
+                SET status = v.status,
+                    result = CASE WHEN v.status = 'SUCCEEDED' THEN v.result ELSE task.result END,
+                    error_type = v.error_type, error_message = v.error_message,
+                    run_at = COALESCE(v.run_at, task.run_at),
+                    finished_at = CASE WHEN v.status = 'PENDING' THEN task.finished_at ELSE :now END,
+                    updated_at = :now, lease_owner = NULL, lease_expires_at = NULL,
+                    version = task.version + 1
+               FROM unnest(CAST(:ids AS uuid[]), CAST(:owners AS text[]), CAST(:attempts AS int[]),
+                           CAST(:statuses AS text[]), CAST(:results AS text[]),
+                           CAST(:errorTypes AS text[]), CAST(:messages AS text[]),
+                           CAST(:runAts AS timestamptz[]))
+                    AS v(id, owner, attempt, status, result, error_type, error_message, run_at)
+              WHERE task.id = v.id AND (task.status = 'RUNNING') IS TRUE
+                AND task.lease_owner = v.owner AND task.attempts = v.attempt
+                AND task.cancel_requested = FALSE
+             RETURNING task.id, task.status, task.callback_url, task.run_at),
            d AS (INSERT INTO callback_delivery (task_id, event_type, url, status, attempts,
                                                next_attempt_at, created_at, updated_at)
                  SELECT id, CASE status WHEN 'SUCCEEDED' THEN 'task.succeeded'
@@ -121,9 +159,11 @@ public class TaskStore {
                   WHERE callback_url IS NOT NULL AND status IN ('SUCCEEDED', 'FAILED', 'CANCELLED')
                  RETURNING task_id),
            o AS (INSERT INTO outbox (kind, task_id, available_at, created_at)
-                 SELECT :outboxKind, id, :outboxAt, :now FROM t WHERE :outbox
+                 SELECT CASE status WHEN 'PENDING' THEN 'task' ELSE 'event' END, id,
+                        CASE status WHEN 'PENDING' THEN run_at ELSE :now END, :now
+                   FROM t WHERE :outbox
                  RETURNING task_id)
-      SELECT count(*) FROM t
+      SELECT id FROM t
       """;
 
   // a worker's heartbeat: the leases of all its running tasks in one statement
@@ -148,6 +188,10 @@ public class TaskStore {
    * when submissions are left to the polling relay.
    */
   private final Duration publishGrace;
+  /** PostgreSQL: submissions, and the claims and run outcomes of worker threads, grouped per statement. */
+  private final GroupCommit<NewTask, StoredTask> submissions = new GroupCommit<>(this::createAll);
+  private final GroupCommit<ClaimRequest, Optional<ClaimedTask>> claims = new GroupCommit<>(this::claimAll);
+  private final GroupCommit<Outcome, TaskStatus> outcomes = new GroupCommit<>(this::recordOutcomes);
 
   public TaskStore(JdbcClient jdbc, ObjectMapper json, TransactionTemplate tx, DataSource dataSource,
       TaskgateProperties properties,
@@ -176,25 +220,68 @@ public class TaskStore {
    * own. Hand the result to the relay only once that transaction committed.
    */
   public StoredTask create(NewTask task) {
+    if (postgres) {
+      // submissions that arrive together share one statement (in a caller's transaction: alone, in it)
+      return submissions.write(task);
+    }
     Instant now = now();
-    Long outboxRow = null;
-    if (outbox && !postgres) {
+    if (outbox) {
       tx.executeWithoutResult(s -> {
         insert(task, now, INSERT_TASK).update();
         outbox("task", task.id(), now);
       });
-    } else if (outbox) {
-      // task and outbox row in one statement: one round trip, one commit (its own transaction or
-      // the caller's); the row is due for the polling relay only after the grace
-      long row = insert(task, now, INSERT_TASK_AND_OUTBOX_POSTGRES)
-          .param("outboxAt", ts(now.plus(publishGrace)))
-          .query(Long.class)
-          .single();
-      outboxRow = publishGrace.isZero() ? null : row;
     } else {
       insert(task, now, INSERT_TASK).update();
     }
-    // exactly what was stored (timestamps are cut to what the database keeps): no read back
+    return stored(task, now, null);
+  }
+
+  /**
+   * PostgreSQL: several submissions in one statement, one round trip and one commit (their own
+   * transaction or the caller's); with a broker, each task's outbox row in the same statement, due
+   * for the polling relay only after the publish grace.
+   */
+  List<StoredTask> createAll(List<NewTask> tasks) {
+    Instant now = now();
+    int n = tasks.size();
+    Object[][] columns = new Object[7][n];
+    for (int i = 0; i < n; i++) {
+      NewTask t = tasks.get(i);
+      columns[0][i] = t.id();
+      columns[1][i] = t.type();
+      columns[2][i] = t.priority();
+      columns[3][i] = write(t.input());
+      columns[4][i] = t.maxAttempts();
+      columns[5][i] = t.callbackUrl();
+      columns[6][i] = t.traceparent();
+    }
+    JdbcClient.StatementSpec insert = jdbc.sql(outbox ? INSERT_TASKS_AND_OUTBOX_POSTGRES : INSERT_TASKS_POSTGRES)
+        .param("ids", SqlSupport.textArray(columns[0]))
+        .param("types", SqlSupport.textArray(columns[1]))
+        .param("priorities", SqlSupport.textArray(columns[2]))
+        .param("inputs", SqlSupport.textArray(columns[3]))
+        .param("maxAttempts", SqlSupport.textArray(columns[4]))
+        .param("callbackUrls", SqlSupport.textArray(columns[5]))
+        .param("traceparents", SqlSupport.textArray(columns[6]))
+        .param("now", ts(now));
+    Map<UUID, Long> outboxRows = new HashMap<>();
+    if (outbox) {
+      insert.param("outboxAt", ts(now.plus(publishGrace)))
+          .query((rs, row) -> Map.entry(rs.getObject("task_id", UUID.class), rs.getLong("id")))
+          .list()
+          .forEach(row -> outboxRows.put(row.getKey(), row.getValue()));
+    } else {
+      insert.update();
+    }
+    List<StoredTask> stored = new ArrayList<>(n);
+    for (NewTask t : tasks) {
+      stored.add(stored(t, now, publishGrace.isZero() ? null : outboxRows.get(t.id())));
+    }
+    return stored;
+  }
+
+  /** Exactly what was stored (timestamps are cut to what the database keeps): no read back. */
+  private static StoredTask stored(NewTask task, Instant now, Long outboxRow) {
     Task.CallbackState callback = task.callbackUrl() == null
         ? null : new Task.CallbackState(task.callbackUrl(), "PENDING", 0, null);
     return new StoredTask(new Task(task.id(), task.type(), TaskStatus.PENDING, task.priority(),
@@ -209,12 +296,24 @@ public class TaskStore {
       VALUES (:id, :type, 'PENDING', :priority, :input, 0, :maxAttempts, :now, :now, :now, 0,
               :callbackUrl, :traceparent)
       """;
-  // PostgreSQL with a broker: the task and its outbox row in one statement (one round trip, one
-  // commit) instead of BEGIN / INSERT / INSERT / COMMIT; returns the outbox row's id
-  private static final String INSERT_TASK_AND_OUTBOX_POSTGRES =
-      "WITH t AS (" + INSERT_TASK + " RETURNING id)"
+  // PostgreSQL: several submissions (GroupCommit), one row per element of the arrays
+  static final String INSERT_TASKS_POSTGRES =
+      """
+      INSERT INTO task (id, type, status, priority, input, attempts, max_attempts, run_at,
+                        created_at, updated_at, version, callback_url, traceparent)
+      SELECT id, type, 'PENDING', priority, input, 0, max_attempts, :now, :now, :now, 0,
+             callback_url, traceparent
+        FROM unnest(CAST(:ids AS uuid[]), CAST(:types AS text[]), CAST(:priorities AS int[]),
+                    CAST(:inputs AS text[]), CAST(:maxAttempts AS int[]),
+                    CAST(:callbackUrls AS text[]), CAST(:traceparents AS text[]))
+             AS s(id, type, priority, input, max_attempts, callback_url, traceparent)
+      """;
+  // PostgreSQL with a broker: the tasks and their outbox rows in one statement (instead of BEGIN /
+  // INSERT / INSERT / COMMIT per task); returns each task's outbox row id
+  static final String INSERT_TASKS_AND_OUTBOX_POSTGRES =
+      "WITH t AS (" + INSERT_TASKS_POSTGRES + " RETURNING id)"
           + " INSERT INTO outbox (kind, task_id, available_at, created_at)"
-          + " SELECT 'task', id, :outboxAt, :now FROM t RETURNING id";
+          + " SELECT 'task', id, :outboxAt, :now FROM t RETURNING task_id, id";
 
   private JdbcClient.StatementSpec insert(NewTask task, Instant now, String sql) {
     return jdbc.sql(sql)
@@ -375,67 +474,92 @@ public class TaskStore {
   /** RUNNING -> SUCCEEDED, unless a cancellation was requested meanwhile (then CANCELLED). */
   public TaskStatus succeed(ClaimedTask run, JsonNode result) {
     TaskStatus.requireTransition(TaskStatus.RUNNING, TaskStatus.SUCCEEDED);
-    return runOutcome(run, TaskStatus.SUCCEEDED, null,
+    return runOutcome(new Outcome(run, TaskStatus.SUCCEEDED, write(result), null, null, null),
         "UPDATE task SET status = 'SUCCEEDED', result = :result, error_type = NULL,"
             + " error_message = NULL, finished_at = :now, updated_at = :now,"
-            + " lease_owner = NULL, lease_expires_at = NULL, version = version + 1"
-            + RUN_GUARD
-            + NOT_CANCELLED,
-        "result",
-        write(result),
-        null,
-        null);
+            + " lease_owner = NULL, lease_expires_at = NULL, version = version + 1");
   }
 
   /** RUNNING -> FAILED for good. */
   public TaskStatus fail(ClaimedTask run, String errorType, String message) {
     TaskStatus.requireTransition(TaskStatus.RUNNING, TaskStatus.FAILED);
-    return runOutcome(run, TaskStatus.FAILED, null,
+    return runOutcome(new Outcome(run, TaskStatus.FAILED, null, errorType, truncate(message), null),
         "UPDATE task SET status = 'FAILED', error_type = :errorType, error_message = :message,"
             + " finished_at = :now, updated_at = :now, lease_owner = NULL,"
-            + " lease_expires_at = NULL, version = version + 1"
-            + RUN_GUARD
-            + NOT_CANCELLED,
-        "errorType",
-        errorType,
-        "message",
-        truncate(message));
+            + " lease_expires_at = NULL, version = version + 1");
   }
 
   /** RUNNING -> PENDING, due again at {@code runAt}; the attempt counts. */
   public TaskStatus retry(ClaimedTask run, String errorType, String message, Instant runAt) {
     TaskStatus.requireTransition(TaskStatus.RUNNING, TaskStatus.PENDING);
-    return runOutcome(run, TaskStatus.PENDING, runAt,
+    return runOutcome(new Outcome(run, TaskStatus.PENDING, null, errorType, truncate(message), runAt),
         "UPDATE task SET status = 'PENDING', error_type = :errorType, error_message = :message,"
             + " run_at = :runAt, updated_at = :now, lease_owner = NULL,"
-            + " lease_expires_at = NULL, version = version + 1"
-            + RUN_GUARD
-            + NOT_CANCELLED,
-        "errorType",
-        errorType,
-        "message",
-        truncate(message));
+            + " lease_expires_at = NULL, version = version + 1");
   }
+
+  /** A run's outcome: the status it moves its task to, with the columns that status sets. */
+  record Outcome(ClaimedTask run, TaskStatus status, String result, String errorType, String message,
+                 Instant runAt) {}
 
   /**
    * Records a run's outcome with what must commit with it: a terminal outcome's callback delivery
    * and completion event, or a retry's task message (published when the retry is due). When the
    * guarded update does not apply because a cancellation was requested meanwhile, cancels instead.
+   * On PostgreSQL the outcomes of runs that finish at the same time share one statement.
    */
-  private TaskStatus runOutcome(ClaimedTask run, TaskStatus outcome, Instant runAt, String update,
-      String k1, Object v1, String k2, Object v2) {
-    if (!postgres) {
-      return tx.execute(s -> finished(run, outcome, runAt, runUpdateAt(run, update, runAt, k1, v1, k2, v2)));
+  private TaskStatus runOutcome(Outcome o, String h2Update) {
+    if (postgres) {
+      return outcomes.write(o);
     }
-    Instant now = now();
-    long applied = params(jdbc.sql(RUN_OUTCOME_POSTGRES.formatted(update + " RETURNING id, status, callback_url")),
-            run, now, runAt, k1, v1, k2, v2)
+    return tx.execute(s -> finished(o.run(), o.status(), o.runAt(), params(
+            jdbc.sql(h2Update + RUN_GUARD + NOT_CANCELLED), o.run(), now(), o.runAt(),
+            "result", o.result(), "errorType", o.errorType())
+        .param("message", o.message())
+        .update() == 1));
+  }
+
+  /** PostgreSQL: several runs' outcomes in one statement; returns each run's status afterwards. */
+  List<TaskStatus> recordOutcomes(List<Outcome> runs) {
+    int n = runs.size();
+    Object[] ids = new Object[n];
+    Object[] owners = new Object[n];
+    Object[] attempts = new Object[n];
+    Object[] statuses = new Object[n];
+    Object[] results = new Object[n];
+    Object[] errorTypes = new Object[n];
+    Object[] messages = new Object[n];
+    Object[] runAts = new Object[n];
+    for (int i = 0; i < n; i++) {
+      Outcome o = runs.get(i);
+      ids[i] = o.run().id().toString();
+      owners[i] = o.run().leaseOwner();
+      attempts[i] = o.run().attempt();
+      statuses[i] = o.status().name();
+      results[i] = o.result();
+      errorTypes[i] = o.errorType();
+      messages[i] = o.message();
+      runAts[i] = o.runAt() == null ? null : ts(o.runAt()).toString();
+    }
+    Set<UUID> applied = new HashSet<>(jdbc.sql(RUN_OUTCOMES_POSTGRES)
+        .param("ids", SqlSupport.textArray(ids))
+        .param("owners", SqlSupport.textArray(owners))
+        .param("attempts", SqlSupport.textArray(attempts))
+        .param("statuses", SqlSupport.textArray(statuses))
+        .param("results", SqlSupport.textArray(results))
+        .param("errorTypes", SqlSupport.textArray(errorTypes))
+        .param("messages", SqlSupport.textArray(messages))
+        .param("runAts", SqlSupport.textArray(runAts))
+        .param("now", ts(now()))
         .param("outbox", outbox)
-        .param("outboxKind", outcome.isTerminal() ? "event" : "task")
-        .param("outboxAt", ts(outcome.isTerminal() ? now : runAt))
-        .query(Long.class)
-        .single();
-    return applied == 1 ? outcome : cancelRun(run);
+        .query(UUID.class)
+        .list());
+    List<TaskStatus> after = new ArrayList<>(n);
+    for (Outcome o : runs) {
+      // not applied: a cancellation was requested meanwhile (or the run lost its lease)
+      after.add(applied.contains(o.run().id()) ? o.status() : cancelRun(o.run()));
+    }
+    return after;
   }
 
   /** RUNNING -> PENDING without counting the attempt: the worker stops and gives the task back. */
@@ -466,17 +590,11 @@ public class TaskStore {
    * cancelled, or waiting for its retry).
    */
   public Optional<ClaimedTask> claimById(UUID id, String owner, Duration lease) {
-    Instant now = now();
     if (postgres) {
-      // one round trip: the claim returns the row it claimed
-      return jdbc.sql(CLAIM_BY_ID + " RETURNING " + CLAIMED_COLUMNS)
-          .param("owner", owner)
-          .param("until", ts(now.plus(lease)))
-          .param("now", ts(now))
-          .param("id", id)
-          .query(this::mapClaimed)
-          .optional();
+      // messages that arrive together share one statement, which returns the rows it claimed
+      return claims.write(new ClaimRequest(id, owner, lease));
     }
+    Instant now = now();
     int claimed = jdbc.sql(CLAIM_BY_ID)
         .param("owner", owner)
         .param("until", ts(now.plus(lease)))
@@ -487,6 +605,38 @@ public class TaskStore {
       return Optional.empty();
     }
     return jdbc.sql(CLAIMED_ROWS).param("ids", List.of(id)).query(this::mapClaimed).optional();
+  }
+
+  /** A broker message's claim: its task, for this worker and this long. */
+  record ClaimRequest(UUID id, String owner, Duration lease) {}
+
+  /**
+   * PostgreSQL: several messages' claims, one statement per worker identity and lease (in practice
+   * one); a task named twice is claimed once, for the first request that names it.
+   */
+  List<Optional<ClaimedTask>> claimAll(List<ClaimRequest> requests) {
+    Map<UUID, ClaimedTask> claimed = new HashMap<>();
+    Map<List<Object>, List<ClaimRequest>> groups = new LinkedHashMap<>();
+    for (ClaimRequest r : requests) {
+      groups.computeIfAbsent(List.of(r.owner(), r.lease()), k -> new ArrayList<>()).add(r);
+    }
+    Instant now = now();
+    for (List<ClaimRequest> group : groups.values()) {
+      ClaimRequest first = group.get(0);
+      jdbc.sql(CLAIM_BY_IDS_POSTGRES)
+          .param("owner", first.owner())
+          .param("until", ts(now.plus(first.lease())))
+          .param("now", ts(now))
+          .param("ids", SqlSupport.textArray(group.stream().map(r -> r.id().toString()).toArray()))
+          .query(this::mapClaimed)
+          .list()
+          .forEach(task -> claimed.put(task.id(), task));
+    }
+    List<Optional<ClaimedTask>> results = new ArrayList<>(requests.size());
+    for (ClaimRequest r : requests) {
+      results.add(Optional.ofNullable(claimed.remove(r.id())));
+    }
+    return results;
   }
 
   /** Marks a task FAILED whose broker message was poison (unreadable), unless it already finished. */

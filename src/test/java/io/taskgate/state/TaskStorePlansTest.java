@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taskgate.support.Postgres;
 import java.time.OffsetDateTime;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -54,19 +55,28 @@ class TaskStorePlansTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"claim-by-id", "run-outcome", "renew-leases"})
+  @ValueSource(strings = {"claim-by-id", "run-outcome", "renew-leases", "claim-by-ids", "run-outcomes"})
   void a_statement_naming_its_task_uses_the_primary_key_whatever_the_statistics_say(String statement) {
     String sql = switch (statement) {
       case "claim-by-id" -> TaskStore.CLAIM_BY_ID;
       case "renew-leases" -> TaskStore.RENEW_LEASES;
+      case "claim-by-ids" -> TaskStore.CLAIM_BY_IDS_POSTGRES;
+      case "run-outcomes" -> TaskStore.RUN_OUTCOMES_POSTGRES;
       default -> "UPDATE task SET status = 'SUCCEEDED', finished_at = :now, updated_at = :now"
           + TaskStore.RUN_GUARD;
     };
-    String status = statement.equals("claim-by-id") ? "PENDING" : "RUNNING";
-    UUID id = jdbc.queryForObject("SELECT id FROM task WHERE status = :status LIMIT 1",
+    String status = statement.startsWith("claim-") ? "PENDING" : "RUNNING";
+    List<UUID> ids = jdbc.queryForList("SELECT id FROM task WHERE status = :status LIMIT 4",
         Map.of("status", status), UUID.class);
-    Map<String, Object> params = Map.of("id", id, "ids", List.of(id), "owner", "worker-1", "attempt", 0,
-        "until", OffsetDateTime.now().plusSeconds(30), "now", OffsetDateTime.now());
+    UUID id = ids.get(0);
+    Map<String, Object> params = new HashMap<>(Map.of("id", id, "owner", "worker-1", "attempt", 0,
+        "until", OffsetDateTime.now().plusSeconds(30), "now", OffsetDateTime.now(), "outbox", true));
+    // the grouped statements (GroupCommit) name their tasks in arrays, one element per task
+    params.put("ids", statement.endsWith("-ids") || statement.endsWith("-outcomes")
+        ? SqlSupport.textArray(ids.toArray()) : ids);
+    for (String column : List.of("owners", "attempts", "statuses", "results", "errorTypes", "messages", "runAts")) {
+      params.put(column, SqlSupport.textArray(new Object[ids.size()]));
+    }
 
     String plan = String.join("\n", jdbc.queryForList("EXPLAIN " + sql, params, String.class));
 

@@ -1,0 +1,110 @@
+package io.taskgate.state;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * Group commit for one kind of per-task write that many worker threads make at once (claims, run
+ * outcomes): each caller queues its item, and whichever caller holds the lock writes everything
+ * queued so far in one statement, its own item included. A lone caller writes at once, alone; under
+ * load the items that queued up while a statement ran share the next one, so PostgreSQL plans,
+ * executes and commits once for several tasks. Every caller returns only after its item committed
+ * (a broker message is still acknowledged after its task's new state is durable).
+ *
+ * <p>An item that breaks the statement (a data error) must not fail the items it shared it with:
+ * after a {@link DataIntegrityViolationException} each item of that group is written alone. Other
+ * failures (the database is unreachable) fail the whole group, as they would each item.
+ *
+ * @param <T> what one caller writes
+ * @param <R> what that caller gets back
+ */
+final class GroupCommit<T, R> {
+
+  static final int MAX_GROUP = 64;
+
+  private final ConcurrentLinkedQueue<Entry<T, R>> queue = new ConcurrentLinkedQueue<>();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Function<List<T>, List<R>> writeAll;
+
+  /** {@code writeAll} writes the items in one statement and returns their results in order. */
+  GroupCommit(Function<List<T>, List<R>> writeAll) {
+    this.writeAll = writeAll;
+  }
+
+  R write(T item) {
+    if (TransactionSynchronizationManager.isActualTransactionActive()) {
+      return writeAll.apply(List.of(item)).get(0); // part of the caller's transaction: alone, in it
+    }
+    Entry<T, R> entry = new Entry<>(item);
+    queue.add(entry);
+    lock.lock();
+    try {
+      // the queue is FIFO and only lock holders drain it: this entry was written, or is still queued
+      while (!entry.done) {
+        List<Entry<T, R>> group = new ArrayList<>();
+        for (Entry<T, R> next; group.size() < MAX_GROUP && (next = queue.poll()) != null; ) {
+          group.add(next);
+        }
+        if (group.isEmpty()) {
+          throw new IllegalStateException("group commit: an entry left the queue unwritten");
+        }
+        write(group);
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (entry.failure != null) {
+      throw entry.failure;
+    }
+    return entry.result;
+  }
+
+  /** Callers waiting for the lock (for tests: they have queued their items). */
+  int waiting() {
+    return lock.getQueueLength();
+  }
+
+  private void write(List<Entry<T, R>> group) {
+    try {
+      List<R> results = writeAll.apply(group.stream().map(e -> e.item).toList());
+      for (int i = 0; i < group.size(); i++) {
+        group.get(i).complete(results.get(i), null);
+      }
+    } catch (DataIntegrityViolationException e) {
+      if (group.size() == 1) {
+        group.get(0).complete(null, e);
+      } else {
+        group.forEach(entry -> write(List.of(entry)));
+      }
+    } catch (RuntimeException e) {
+      group.forEach(entry -> entry.complete(null, e));
+    } catch (Error e) {
+      // every entry taken from the queue must be completed, or its caller would wait for nothing
+      group.forEach(entry -> entry.complete(null, new IllegalStateException(e)));
+      throw e;
+    }
+  }
+
+  private static final class Entry<T, R> {
+    final T item;
+    // written and read under the lock
+    boolean done;
+    R result;
+    RuntimeException failure;
+
+    Entry(T item) {
+      this.item = item;
+    }
+
+    void complete(R result, RuntimeException failure) {
+      this.result = result;
+      this.failure = failure;
+      this.done = true;
+    }
+  }
+}

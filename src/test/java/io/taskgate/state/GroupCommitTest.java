@@ -1,0 +1,104 @@
+package io.taskgate.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.DataAccessResourceFailureException;
+
+/**
+ * Worker threads that write at the same time share one statement, and each gets back exactly its
+ * own result — also when another item of its group breaks the statement.
+ */
+class GroupCommitTest {
+
+  final ExecutorService threads = Executors.newFixedThreadPool(4);
+  final List<List<String>> statements = Collections.synchronizedList(new ArrayList<>());
+  final CountDownLatch firstStatementMayEnd = new CountDownLatch(1);
+
+  /** Upper-cases each item; the first statement waits until the test lets it end; "bad" breaks it. */
+  final GroupCommit<String, String> group = new GroupCommit<>(items -> {
+    statements.add(items);
+    if (statements.size() == 1) {
+      await().atMost(10, TimeUnit.SECONDS).until(() -> firstStatementMayEnd.getCount() == 0);
+    }
+    if (items.contains("bad")) {
+      throw new DataIntegrityViolationException("bad item");
+    }
+    if (items.contains("down")) {
+      throw new DataAccessResourceFailureException("database unreachable");
+    }
+    return items.stream().map(String::toUpperCase).toList();
+  });
+
+  @AfterEach
+  void stop() {
+    threads.shutdownNow();
+  }
+
+  /** Writes "a", whose statement waits until the items have queued behind it; all results. */
+  List<CompletableFuture<String>> writeWhileAStatementRuns(String... items) {
+    List<CompletableFuture<String>> results = new ArrayList<>();
+    results.add(CompletableFuture.supplyAsync(() -> group.write("a"), threads));
+    await().until(() -> statements.size() == 1);
+    for (String item : items) {
+      results.add(CompletableFuture.supplyAsync(() -> group.write(item), threads));
+    }
+    await().until(() -> group.waiting() == items.length);
+    firstStatementMayEnd.countDown();
+    return results;
+  }
+
+  static String result(CompletableFuture<String> write) throws Exception {
+    return write.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void items_queued_while_a_statement_runs_share_the_next_one_and_each_caller_gets_its_own_result()
+      throws Exception {
+    List<CompletableFuture<String>> writes = writeWhileAStatementRuns("b", "c", "d");
+
+    assertThat(result(writes.get(0))).isEqualTo("A");
+    assertThat(result(writes.get(1))).isEqualTo("B");
+    assertThat(result(writes.get(2))).isEqualTo("C");
+    assertThat(result(writes.get(3))).isEqualTo("D");
+    assertThat(statements).hasSize(2);
+    assertThat(statements.get(0)).containsExactly("a");
+    assertThat(statements.get(1)).containsExactlyInAnyOrder("b", "c", "d");
+  }
+
+  @Test
+  void an_item_that_breaks_its_group_fails_alone_and_the_others_are_written() throws Exception {
+    List<CompletableFuture<String>> writes = writeWhileAStatementRuns("b", "bad", "c");
+
+    assertThat(result(writes.get(0))).isEqualTo("A");
+    assertThat(result(writes.get(1))).isEqualTo("B");
+    assertThat(result(writes.get(3))).isEqualTo("C");
+    assertThatThrownBy(() -> result(writes.get(2))).hasCauseInstanceOf(DataIntegrityViolationException.class);
+    // the group of three failed, then each of its items was written alone
+    assertThat(statements).hasSize(5);
+    assertThat(statements.subList(2, 5)).allSatisfy(s -> assertThat(s).hasSize(1));
+  }
+
+  @Test
+  void when_the_database_is_unreachable_every_caller_of_the_group_gets_the_failure() throws Exception {
+    List<CompletableFuture<String>> writes = writeWhileAStatementRuns("b", "down", "c");
+
+    assertThat(result(writes.get(0))).isEqualTo("A");
+    assertThat(writes.subList(1, 4)).allSatisfy(w -> assertThatThrownBy(() -> result(w))
+        .hasCauseInstanceOf(DataAccessResourceFailureException.class));
+    // not retried item by item: against an unreachable database that only multiplies the wait
+    assertThat(statements).hasSize(2);
+  }
+}

@@ -1,0 +1,184 @@
+package io.taskgate.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
+import io.taskgate.config.TaskgateProperties;
+import io.taskgate.support.Postgres;
+import io.taskgate.task.ClaimedTask;
+import io.taskgate.task.TaskStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * On PostgreSQL the claims and the run outcomes of worker threads that write at the same time share
+ * one statement (GroupCommit). Those statements must treat each task exactly as the one-task
+ * statements did: here they are called directly with several tasks, on a real PostgreSQL schema
+ * with a broker configured (so outbox rows are written). No Spring context.
+ */
+class TaskStoreGroupTest {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String OWNER = "worker-1";
+  static HikariDataSource pool;
+  static JdbcClient jdbc;
+  static TaskStore store;
+
+  @BeforeAll
+  static void store() {
+    String url = Postgres.freshSchema("taskgate_group_test");
+    Flyway.configure().dataSource(url, Postgres.USER, "")
+        .locations("classpath:db/migration", "classpath:db/vendor/postgresql").load().migrate();
+    pool = new HikariDataSource();
+    pool.setJdbcUrl(url);
+    pool.setUsername(Postgres.USER);
+    pool.setMaximumPoolSize(2);
+    jdbc = JdbcClient.create(pool);
+    TaskgateProperties properties = new Binder(new MapConfigurationPropertySource(
+            Map.of("taskgate.broker", "rabbitmq", "taskgate.roles", "api,worker")))
+        .bindOrCreate("taskgate", TaskgateProperties.class);
+    store = new TaskStore(jdbc, JSON, new TransactionTemplate(new DataSourceTransactionManager(pool)),
+        pool, properties, Duration.ofSeconds(5));
+  }
+
+  @AfterAll
+  static void close() {
+    pool.close();
+  }
+
+  @Test
+  void submissions_stored_together_each_get_their_own_row_and_outbox_row() {
+    NewTask plain = new NewTask(UUID.randomUUID(), "echo", JSON.createObjectNode().put("n", 1), 0, 3,
+        null, null);
+    NewTask urgent = new NewTask(UUID.randomUUID(), "sleep", JSON.createObjectNode().put("n", 2), 7, 5,
+        "http://receiver.example/hook", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+
+    List<StoredTask> stored = store.createAll(List.of(plain, urgent));
+
+    assertThat(stored).extracting(s -> s.task().id()).containsExactly(plain.id(), urgent.id());
+    assertThat(row(urgent.id())).containsEntry("type", "sleep").containsEntry("status", "PENDING")
+        .containsEntry("priority", 7).containsEntry("max_attempts", 5).containsEntry("input", "{\"n\":2}")
+        .containsEntry("callback_url", "http://receiver.example/hook")
+        .containsEntry("traceparent", urgent.traceparent());
+    assertThat(row(plain.id())).containsEntry("type", "echo").containsEntry("input", "{\"n\":1}")
+        .containsEntry("callback_url", null);
+    for (StoredTask s : stored) {
+      // the id the relay deletes after publishing it from memory is this task's own outbox row
+      assertThat(jdbc.sql("SELECT task_id FROM outbox WHERE id = :id").param("id", s.outboxRow())
+          .query(UUID.class).single()).isEqualTo(s.task().id());
+      assertThat(s.task().createdAt()).isEqualTo(
+          ((java.sql.Timestamp) row(s.task().id()).get("created_at")).toInstant());
+    }
+  }
+
+  @Test
+  void claims_made_together_claim_each_waiting_task_once() {
+    UUID a = pending(null);
+    UUID b = pending(null);
+    UUID running = pending(null);
+    store.claimById(running, "worker-2", Duration.ofSeconds(30));
+
+    List<Optional<ClaimedTask>> claims = store.claimAll(List.of(
+        claim(a), claim(b), claim(a), claim(running), claim(UUID.randomUUID())));
+
+    assertThat(claims.get(0)).hasValueSatisfying(t -> {
+      assertThat(t.id()).isEqualTo(a);
+      assertThat(t.attempt()).isEqualTo(1);
+      assertThat(t.leaseOwner()).isEqualTo(OWNER);
+      assertThat(t.input().path("task").asText()).isEqualTo(a.toString());
+    });
+    assertThat(claims.get(1)).hasValueSatisfying(t -> assertThat(t.id()).isEqualTo(b));
+    assertThat(claims.get(2)).as("the same message twice: one claim").isEmpty();
+    assertThat(claims.get(3)).as("another worker's running task").isEmpty();
+    assertThat(claims.get(4)).as("an unknown task").isEmpty();
+    assertThat(status(a)).isEqualTo("RUNNING");
+    assertThat(jdbc.sql("SELECT lease_owner FROM task WHERE id = :id").param("id", running)
+        .query(String.class).single()).isEqualTo("worker-2");
+  }
+
+  @Test
+  void outcomes_written_together_each_apply_to_their_own_run() {
+    UUID succeeds = pending("http://receiver.example/hook");
+    UUID fails = pending(null);
+    UUID retries = pending(null);
+    UUID cancelled = pending(null);
+    UUID lost = pending(null);
+    List<ClaimedTask> runs = store.claimAll(List.of(claim(succeeds), claim(fails), claim(retries),
+        claim(cancelled), claim(lost))).stream().map(Optional::orElseThrow).toList();
+    jdbc.sql("UPDATE task SET cancel_requested = TRUE WHERE id = :id").param("id", cancelled).update();
+    ClaimedTask lostLease = new ClaimedTask(lost, "echo", null, 1, 3, null, "worker-2");
+    Instant retryAt = SqlSupport.now().plus(1, ChronoUnit.HOURS);
+
+    List<TaskStatus> after = store.recordOutcomes(List.of(
+        new TaskStore.Outcome(runs.get(0), TaskStatus.SUCCEEDED, "{\"ok\":1}", null, null, null),
+        new TaskStore.Outcome(runs.get(1), TaskStatus.FAILED, null, "boom", "it broke", null),
+        new TaskStore.Outcome(runs.get(2), TaskStatus.PENDING, null, "flaky", "try again", retryAt),
+        new TaskStore.Outcome(runs.get(3), TaskStatus.SUCCEEDED, "{\"ok\":2}", null, null, null),
+        new TaskStore.Outcome(lostLease, TaskStatus.SUCCEEDED, "{\"ok\":3}", null, null, null)));
+
+    assertThat(after).containsExactly(TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.PENDING,
+        TaskStatus.CANCELLED, null);
+    Map<String, Object> done = row(succeeds);
+    assertThat(done).containsEntry("status", "SUCCEEDED").containsEntry("result", "{\"ok\":1}")
+        .containsEntry("lease_owner", null);
+    assertThat(done.get("finished_at")).isNotNull();
+    assertThat(row(fails)).containsEntry("status", "FAILED").containsEntry("error_type", "boom")
+        .containsEntry("error_message", "it broke").containsEntry("result", null);
+    Map<String, Object> retry = row(retries);
+    assertThat(retry).containsEntry("status", "PENDING").containsEntry("error_type", "flaky")
+        .containsEntry("finished_at", null).containsEntry("attempts", 1);
+    assertThat(((java.sql.Timestamp) retry.get("run_at")).toInstant()).isEqualTo(retryAt);
+    assertThat(row(cancelled)).containsEntry("status", "CANCELLED").containsEntry("result", null);
+    assertThat(row(lost)).containsEntry("status", "RUNNING").containsEntry("lease_owner", OWNER);
+    // what commits with each outcome: the completion event or the retry's message, the callback
+    assertThat(outbox(succeeds)).containsExactly("event");
+    assertThat(outbox(fails)).containsExactly("event");
+    assertThat(outbox(retries)).containsExactly("task");
+    assertThat(jdbc.sql("SELECT max(available_at) FROM outbox WHERE task_id = :id AND kind = 'task'")
+        .param("id", retries).query(java.sql.Timestamp.class).single().toInstant()).isEqualTo(retryAt);
+    assertThat(outbox(lost)).isEmpty();
+    assertThat(jdbc.sql("SELECT event_type FROM callback_delivery WHERE task_id = :id")
+        .param("id", succeeds).query(String.class).list()).containsExactly("task.succeeded");
+  }
+
+  static TaskStore.ClaimRequest claim(UUID id) {
+    return new TaskStore.ClaimRequest(id, OWNER, Duration.ofSeconds(30));
+  }
+
+  static UUID pending(String callbackUrl) {
+    UUID id = UUID.randomUUID();
+    store.create(new NewTask(id, "echo", JSON.createObjectNode().put("task", id.toString()), 0, 3,
+        callbackUrl, null));
+    return id;
+  }
+
+  static String status(UUID id) {
+    return (String) row(id).get("status");
+  }
+
+  static Map<String, Object> row(UUID id) {
+    return jdbc.sql("SELECT * FROM task WHERE id = :id").param("id", id).query().singleRow();
+  }
+
+  /** The kinds of the task's outbox rows other than its submission's (due after the 5 s grace). */
+  static List<String> outbox(UUID id) {
+    return jdbc.sql("SELECT kind FROM outbox WHERE task_id = :id"
+            + " AND NOT (kind = 'task' AND available_at <= created_at + interval '1 minute')")
+        .param("id", id).query(String.class).list();
+  }
+}
