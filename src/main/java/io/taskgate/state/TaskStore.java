@@ -3,6 +3,7 @@ package io.taskgate.state;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.taskgate.config.TaskgateProperties;
 import io.taskgate.task.ClaimedTask;
 import io.taskgate.task.Task;
@@ -189,12 +190,12 @@ public class TaskStore {
    */
   private final Duration publishGrace;
   /** PostgreSQL: submissions, and the claims and run outcomes of worker threads, grouped per statement. */
-  private final GroupCommit<NewTask, StoredTask> submissions = new GroupCommit<>(this::createAll);
-  private final GroupCommit<ClaimRequest, Optional<ClaimedTask>> claims = new GroupCommit<>(this::claimAll);
-  private final GroupCommit<Outcome, TaskStatus> outcomes = new GroupCommit<>(this::recordOutcomes);
+  private final GroupCommit<NewTask, StoredTask> submissions;
+  private final GroupCommit<ClaimRequest, Optional<ClaimedTask>> claims;
+  private final GroupCommit<Outcome, TaskStatus> outcomes;
 
   public TaskStore(JdbcClient jdbc, ObjectMapper json, TransactionTemplate tx, DataSource dataSource,
-      TaskgateProperties properties,
+      TaskgateProperties properties, MeterRegistry meters,
       @Value("${taskgate.outbox.publish-grace:5s}") Duration publishGrace) {
     this.jdbc = jdbc;
     this.json = json;
@@ -202,6 +203,9 @@ public class TaskStore {
     this.postgres = SqlSupport.isPostgres(dataSource);
     this.outbox = !"database".equals(properties.broker());
     this.publishGrace = outbox && postgres && properties.isApi() ? publishGrace : Duration.ZERO;
+    this.submissions = new GroupCommit<>("submit", meters, this::createAll);
+    this.claims = new GroupCommit<>("claim", meters, this::claimAll);
+    this.outcomes = new GroupCommit<>("outcome", meters, this::recordOutcomes);
   }
 
   public static Instant now() {

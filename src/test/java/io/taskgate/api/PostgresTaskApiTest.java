@@ -2,6 +2,7 @@ package io.taskgate.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.taskgate.maintenance.AutovacuumCheck;
 import io.taskgate.support.Postgres;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,24 @@ class PostgresTaskApiTest extends TaskApiScenarios implements PriorityScenarios 
     }
     if (serverWide) {
       assertThat(autovacuum.findings()).isEmpty();
+    }
+  }
+
+  @Test
+  void operators_see_how_many_rows_each_shared_statement_wrote() {
+    String id = api.submitOk("{\"type\":\"echo\",\"input\":\"metered\"}");
+    awaitStatus(id, "SUCCEEDED");
+
+    // group commit (TaskStore): one sample per statement, tagged with the statement it shared (the
+    // database queue claims in batches of its own; a broker's claims by id are tagged "claim");
+    // Prometheus shows the same meter as taskgate_store_group_size_rows
+    for (String statement : new String[] {"submit", "outcome"}) {
+      JsonNode meter = api.get("/actuator/metrics/taskgate.store.group.size?tag=statement:" + statement).json();
+      assertThat(meter.path("baseUnit").asText()).isEqualTo("rows");
+      java.util.Map<String, Double> values = new java.util.HashMap<>();
+      meter.path("measurements").forEach(m -> values.put(m.path("statistic").asText(), m.path("value").asDouble()));
+      assertThat(values.get("COUNT")).as(statement + " statements").isGreaterThanOrEqualTo(1);
+      assertThat(values.get("MAX")).as(statement + " rows in one").isGreaterThanOrEqualTo(1);
     }
   }
 

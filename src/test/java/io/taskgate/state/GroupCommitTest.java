@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -28,7 +30,8 @@ class GroupCommitTest {
   final CountDownLatch firstStatementMayEnd = new CountDownLatch(1);
 
   /** Upper-cases each item; the first statement waits until the test lets it end; "bad" breaks it. */
-  final GroupCommit<String, String> group = new GroupCommit<>(items -> {
+  final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  final GroupCommit<String, String> group = new GroupCommit<>("test", meters, items -> {
     statements.add(items);
     if (statements.size() == 1) {
       await().atMost(10, TimeUnit.SECONDS).until(() -> firstStatementMayEnd.getCount() == 0);
@@ -76,6 +79,11 @@ class GroupCommitTest {
     assertThat(statements).hasSize(2);
     assertThat(statements.get(0)).containsExactly("a");
     assertThat(statements.get(1)).containsExactlyInAnyOrder("b", "c", "d");
+    // what operators see: two statements, four rows, at most three in one
+    DistributionSummary size = meters.get("taskgate.store.group.size").tag("statement", "test").summary();
+    assertThat(size.count()).isEqualTo(2);
+    assertThat(size.totalAmount()).isEqualTo(4);
+    assertThat(size.max()).isEqualTo(3);
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.taskgate.config.TaskgateProperties;
 import io.taskgate.support.Postgres;
 import io.taskgate.task.ClaimedTask;
@@ -53,7 +54,7 @@ class TaskStoreGroupTest {
             Map.of("taskgate.broker", "rabbitmq", "taskgate.roles", "api,worker")))
         .bindOrCreate("taskgate", TaskgateProperties.class);
     store = new TaskStore(jdbc, JSON, new TransactionTemplate(new DataSourceTransactionManager(pool)),
-        pool, properties, Duration.ofSeconds(5));
+        pool, properties, new SimpleMeterRegistry(), Duration.ofSeconds(5));
   }
 
   @AfterAll
