@@ -631,7 +631,10 @@ public class TaskStore {
           .param("owner", first.owner())
           .param("until", ts(now.plus(first.lease())))
           .param("now", ts(now))
-          .param("ids", SqlSupport.textArray(group.stream().map(r -> r.id().toString()).toArray()))
+          // in id order: two processes claiming the same tasks (a redelivered message) lock
+          // their rows in the same order and cannot deadlock
+          .param("ids", SqlSupport.textArray(
+              group.stream().map(ClaimRequest::id).sorted().map(UUID::toString).toArray()))
           .query(this::mapClaimed)
           .list()
           .forEach(task -> claimed.put(task.id(), task));
