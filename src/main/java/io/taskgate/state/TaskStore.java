@@ -15,13 +15,13 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Value;
@@ -129,8 +129,8 @@ public class TaskStore {
   // trip and one commit for all of them: the guarded UPDATE (RUN_GUARD per run: still RUNNING, same
   // lease owner and attempt, no cancellation requested), the callback delivery of each terminal
   // outcome and the outbox row (the completion event, or the retry's task message, due when the
-  // retry is). Data-modifying WITH clauses run exactly once, all or nothing. Returns the ids of the
-  // runs whose outcome applied.
+  // retry is). Data-modifying WITH clauses run exactly once, all or nothing. Returns the positions
+  // (1-based) of the runs whose outcome applied.
   static final String RUN_OUTCOMES_POSTGRES =
       """
       WITH t AS (
@@ -145,12 +145,12 @@ public class TaskStore {
                FROM unnest(CAST(:ids AS uuid[]), CAST(:owners AS text[]), CAST(:attempts AS int[]),
                            CAST(:statuses AS text[]), CAST(:results AS text[]),
                            CAST(:errorTypes AS text[]), CAST(:messages AS text[]),
-                           CAST(:runAts AS timestamptz[]))
-                    AS v(id, owner, attempt, status, result, error_type, error_message, run_at)
+                           CAST(:runAts AS timestamptz[])) WITH ORDINALITY
+                    AS v(id, owner, attempt, status, result, error_type, error_message, run_at, i)
               WHERE task.id = v.id AND (task.status = 'RUNNING') IS TRUE
                 AND task.lease_owner = v.owner AND task.attempts = v.attempt
                 AND task.cancel_requested = FALSE
-             RETURNING task.id, task.status, task.callback_url, task.run_at),
+             RETURNING task.id, task.status, task.callback_url, task.run_at, v.i),
            d AS (INSERT INTO callback_delivery (task_id, event_type, url, status, attempts,
                                                next_attempt_at, created_at, updated_at)
                  SELECT id, CASE status WHEN 'SUCCEEDED' THEN 'task.succeeded'
@@ -164,7 +164,7 @@ public class TaskStore {
                         CASE status WHEN 'PENDING' THEN run_at ELSE :now END, :now
                    FROM t WHERE :outbox
                  RETURNING task_id)
-      SELECT id FROM t
+      SELECT i FROM t
       """;
 
   // a worker's heartbeat: the leases of all its running tasks in one statement
@@ -192,7 +192,7 @@ public class TaskStore {
   /** PostgreSQL: submissions, and the claims and run outcomes of worker threads, grouped per statement. */
   private final GroupCommit<NewTask, StoredTask> submissions;
   private final GroupCommit<ClaimRequest, Optional<ClaimedTask>> claims;
-  private final GroupCommit<Outcome, TaskStatus> outcomes;
+  private final GroupCommit<Outcome, Boolean> outcomes;
 
   public TaskStore(JdbcClient jdbc, ObjectMapper json, TransactionTemplate tx, DataSource dataSource,
       TaskgateProperties properties, MeterRegistry meters,
@@ -514,7 +514,9 @@ public class TaskStore {
    */
   private TaskStatus runOutcome(Outcome o, String h2Update) {
     if (postgres) {
-      return outcomes.write(o);
+      // not applied: a cancellation was requested meanwhile (or the run lost its lease); the
+      // caller cancels after its group, so that group never waits for (or fails with) that
+      return outcomes.write(o) ? o.status() : cancelRun(o.run());
     }
     return tx.execute(s -> finished(o.run(), o.status(), o.runAt(), params(
             jdbc.sql(h2Update + RUN_GUARD + NOT_CANCELLED), o.run(), now(), o.runAt(),
@@ -523,47 +525,49 @@ public class TaskStore {
         .update() == 1));
   }
 
-  /** PostgreSQL: several runs' outcomes in one statement; returns each run's status afterwards. */
-  List<TaskStatus> recordOutcomes(List<Outcome> runs) {
+  /**
+   * PostgreSQL: several runs' outcomes in one statement; returns, per run, whether its outcome
+   * applied (each run is told by its position, so a run named twice applies once).
+   */
+  List<Boolean> recordOutcomes(List<Outcome> runs) {
     int n = runs.size();
-    Object[] ids = new Object[n];
-    Object[] owners = new Object[n];
-    Object[] attempts = new Object[n];
-    Object[] statuses = new Object[n];
-    Object[] results = new Object[n];
-    Object[] errorTypes = new Object[n];
-    Object[] messages = new Object[n];
-    Object[] runAts = new Object[n];
+    // rows are updated in array order: in id order (PostgreSQL's uuid order is the order of the
+    // text form), as the heartbeat's id list locks them, so that the two cannot deadlock
+    List<Integer> order = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      Outcome o = runs.get(i);
-      ids[i] = o.run().id().toString();
-      owners[i] = o.run().leaseOwner();
-      attempts[i] = o.run().attempt();
-      statuses[i] = o.status().name();
-      results[i] = o.result();
-      errorTypes[i] = o.errorType();
-      messages[i] = o.message();
-      runAts[i] = o.runAt() == null ? null : ts(o.runAt()).toString();
+      order.add(i);
     }
-    Set<UUID> applied = new HashSet<>(jdbc.sql(RUN_OUTCOMES_POSTGRES)
-        .param("ids", SqlSupport.textArray(ids))
-        .param("owners", SqlSupport.textArray(owners))
-        .param("attempts", SqlSupport.textArray(attempts))
-        .param("statuses", SqlSupport.textArray(statuses))
-        .param("results", SqlSupport.textArray(results))
-        .param("errorTypes", SqlSupport.textArray(errorTypes))
-        .param("messages", SqlSupport.textArray(messages))
-        .param("runAts", SqlSupport.textArray(runAts))
+    order.sort(Comparator.comparing(i -> runs.get(i).run().id().toString()));
+    Object[][] columns = new Object[8][n];
+    for (int k = 0; k < n; k++) {
+      Outcome o = runs.get(order.get(k));
+      columns[0][k] = o.run().id();
+      columns[1][k] = o.run().leaseOwner();
+      columns[2][k] = o.run().attempt();
+      columns[3][k] = o.status().name();
+      columns[4][k] = o.result();
+      columns[5][k] = o.errorType();
+      columns[6][k] = o.message();
+      columns[7][k] = o.runAt() == null ? null : ts(o.runAt()).toString();
+    }
+    List<Integer> appliedPositions = jdbc.sql(RUN_OUTCOMES_POSTGRES)
+        .param("ids", SqlSupport.textArray(columns[0]))
+        .param("owners", SqlSupport.textArray(columns[1]))
+        .param("attempts", SqlSupport.textArray(columns[2]))
+        .param("statuses", SqlSupport.textArray(columns[3]))
+        .param("results", SqlSupport.textArray(columns[4]))
+        .param("errorTypes", SqlSupport.textArray(columns[5]))
+        .param("messages", SqlSupport.textArray(columns[6]))
+        .param("runAts", SqlSupport.textArray(columns[7]))
         .param("now", ts(now()))
         .param("outbox", outbox)
-        .query(UUID.class)
-        .list());
-    List<TaskStatus> after = new ArrayList<>(n);
-    for (Outcome o : runs) {
-      // not applied: a cancellation was requested meanwhile (or the run lost its lease)
-      after.add(applied.contains(o.run().id()) ? o.status() : cancelRun(o.run()));
+        .query(Integer.class)
+        .list();
+    List<Boolean> applied = new ArrayList<>(Collections.nCopies(n, false));
+    for (int position : appliedPositions) {
+      applied.set(order.get(position - 1), true); // WITH ORDINALITY counts from 1
     }
-    return after;
+    return applied;
   }
 
   /** RUNNING -> PENDING without counting the attempt: the worker stops and gives the task back. */
@@ -631,10 +635,10 @@ public class TaskStore {
           .param("owner", first.owner())
           .param("until", ts(now.plus(first.lease())))
           .param("now", ts(now))
-          // in id order: two processes claiming the same tasks (a redelivered message) lock
-          // their rows in the same order and cannot deadlock
+          // in id order (the text form sorts as PostgreSQL sorts uuids): two processes claiming
+          // the same tasks (a redelivered message) lock their rows in the same order
           .param("ids", SqlSupport.textArray(
-              group.stream().map(ClaimRequest::id).sorted().map(UUID::toString).toArray()))
+              group.stream().map(r -> r.id().toString()).sorted().toArray()))
           .query(this::mapClaimed)
           .list()
           .forEach(task -> claimed.put(task.id(), task));

@@ -122,24 +122,28 @@ class TaskStoreGroupTest {
     List<ClaimedTask> runs = store.claimAll(List.of(claim(succeeds), claim(fails), claim(retries),
         claim(cancelled), claim(lost))).stream().map(Optional::orElseThrow).toList();
     jdbc.sql("UPDATE task SET cancel_requested = TRUE WHERE id = :id").param("id", cancelled).update();
+    // a failure or a retry leaves the result column alone (only a success writes it)
+    jdbc.sql("UPDATE task SET result = '\"earlier\"' WHERE id = :id").param("id", fails).update();
     ClaimedTask lostLease = new ClaimedTask(lost, "echo", null, 1, 3, null, "worker-2");
     Instant retryAt = SqlSupport.now().plus(1, ChronoUnit.HOURS);
 
-    List<TaskStatus> after = store.recordOutcomes(List.of(
+    List<Boolean> applied = store.recordOutcomes(List.of(
         new TaskStore.Outcome(runs.get(0), TaskStatus.SUCCEEDED, "{\"ok\":1}", null, null, null),
         new TaskStore.Outcome(runs.get(1), TaskStatus.FAILED, null, "boom", "it broke", null),
         new TaskStore.Outcome(runs.get(2), TaskStatus.PENDING, null, "flaky", "try again", retryAt),
         new TaskStore.Outcome(runs.get(3), TaskStatus.SUCCEEDED, "{\"ok\":2}", null, null, null),
         new TaskStore.Outcome(lostLease, TaskStatus.SUCCEEDED, "{\"ok\":3}", null, null, null)));
 
-    assertThat(after).containsExactly(TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.PENDING,
-        TaskStatus.CANCELLED, null);
+    assertThat(applied).containsExactly(true, true, true, false, false);
+    // what a caller does with "not applied": cancel if a cancellation was requested, else nothing
+    assertThat(store.succeed(runs.get(3), JSON.createObjectNode())).isEqualTo(TaskStatus.CANCELLED);
+    assertThat(store.succeed(lostLease, JSON.createObjectNode())).isNull();
     Map<String, Object> done = row(succeeds);
     assertThat(done).containsEntry("status", "SUCCEEDED").containsEntry("result", "{\"ok\":1}")
         .containsEntry("lease_owner", null);
     assertThat(done.get("finished_at")).isNotNull();
     assertThat(row(fails)).containsEntry("status", "FAILED").containsEntry("error_type", "boom")
-        .containsEntry("error_message", "it broke").containsEntry("result", null);
+        .containsEntry("error_message", "it broke").containsEntry("result", "\"earlier\"");
     Map<String, Object> retry = row(retries);
     assertThat(retry).containsEntry("status", "PENDING").containsEntry("error_type", "flaky")
         .containsEntry("finished_at", null).containsEntry("attempts", 1);
@@ -155,6 +159,18 @@ class TaskStoreGroupTest {
     assertThat(outbox(lost)).isEmpty();
     assertThat(jdbc.sql("SELECT event_type FROM callback_delivery WHERE task_id = :id")
         .param("id", succeeds).query(String.class).list()).containsExactly("task.succeeded");
+  }
+
+  @Test
+  void a_run_named_twice_in_one_group_applies_once() {
+    UUID id = pending(null);
+    ClaimedTask run = store.claimById(id, OWNER, Duration.ofSeconds(30)).orElseThrow();
+    TaskStore.Outcome success = new TaskStore.Outcome(run, TaskStatus.SUCCEEDED, "1", null, null, null);
+
+    List<Boolean> applied = store.recordOutcomes(List.of(success, success));
+
+    assertThat(applied).containsExactlyInAnyOrder(true, false);
+    assertThat(outbox(id)).containsExactly("event");
   }
 
   static TaskStore.ClaimRequest claim(UUID id) {
