@@ -259,14 +259,10 @@ public class TaskStore {
       columns[5][i] = t.callbackUrl();
       columns[6][i] = t.traceparent();
     }
-    JdbcClient.StatementSpec insert = jdbc.sql(outbox ? INSERT_TASKS_AND_OUTBOX_POSTGRES : INSERT_TASKS_POSTGRES)
-        .param("ids", SqlSupport.textArray(columns[0]))
-        .param("types", SqlSupport.textArray(columns[1]))
-        .param("priorities", SqlSupport.textArray(columns[2]))
-        .param("inputs", SqlSupport.textArray(columns[3]))
-        .param("maxAttempts", SqlSupport.textArray(columns[4]))
-        .param("callbackUrls", SqlSupport.textArray(columns[5]))
-        .param("traceparents", SqlSupport.textArray(columns[6]))
+    JdbcClient.StatementSpec insert = arrays(
+            jdbc.sql(outbox ? INSERT_TASKS_AND_OUTBOX_POSTGRES : INSERT_TASKS_POSTGRES),
+            List.of("ids", "types", "priorities", "inputs", "maxAttempts", "callbackUrls", "traceparents"),
+            columns)
         .param("now", ts(now));
     Map<UUID, Long> outboxRows = new HashMap<>();
     if (outbox) {
@@ -282,6 +278,15 @@ public class TaskStore {
       stored.add(stored(t, now, publishGrace.isZero() ? null : outboxRows.get(t.id())));
     }
     return stored;
+  }
+
+  /** Binds each column of a grouped statement as the text[] parameter of the same position's name. */
+  private static JdbcClient.StatementSpec arrays(JdbcClient.StatementSpec statement, List<String> names,
+      Object[][] columns) {
+    for (int i = 0; i < names.size(); i++) {
+      statement = statement.param(names.get(i), SqlSupport.textArray(columns[i]));
+    }
+    return statement;
   }
 
   /** Exactly what was stored (timestamps are cut to what the database keeps): no read back. */
@@ -550,15 +555,9 @@ public class TaskStore {
       columns[6][k] = o.message();
       columns[7][k] = o.runAt() == null ? null : ts(o.runAt()).toString();
     }
-    List<Integer> appliedPositions = jdbc.sql(RUN_OUTCOMES_POSTGRES)
-        .param("ids", SqlSupport.textArray(columns[0]))
-        .param("owners", SqlSupport.textArray(columns[1]))
-        .param("attempts", SqlSupport.textArray(columns[2]))
-        .param("statuses", SqlSupport.textArray(columns[3]))
-        .param("results", SqlSupport.textArray(columns[4]))
-        .param("errorTypes", SqlSupport.textArray(columns[5]))
-        .param("messages", SqlSupport.textArray(columns[6]))
-        .param("runAts", SqlSupport.textArray(columns[7]))
+    List<Integer> appliedPositions = arrays(jdbc.sql(RUN_OUTCOMES_POSTGRES),
+            List.of("ids", "owners", "attempts", "statuses", "results", "errorTypes", "messages", "runAts"),
+            columns)
         .param("now", ts(now()))
         .param("outbox", outbox)
         .query(Integer.class)
