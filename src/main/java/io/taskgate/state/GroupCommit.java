@@ -22,7 +22,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * after a {@link DataIntegrityViolationException} each item of that group is written alone. Other
  * failures (the database is unreachable) fail the whole group, as they would each item.
  *
- * <p>Operators see how much sharing happens in {@code taskgate_store_group_size} (Prometheus): one
+ * <p>Operators see how much sharing happens in {@code taskgate_store_group_size_rows} (Prometheus): one
  * sample per statement, the number of rows it wrote, tagged with the statement's name.
  *
  * @param <T> what one caller writes
