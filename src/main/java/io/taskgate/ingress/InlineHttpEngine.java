@@ -60,9 +60,8 @@ class InlineHttpEngine implements PlatformHttpEngine {
 
   /** True for a request that may wait for a task to finish: it leaves the container's thread. */
   static boolean isLongPoll(HttpServletRequest request) {
-    String query = request.getQueryString();
-    return query != null && "GET".equals(request.getMethod())
-        && (query.startsWith("waitSeconds=") || query.contains("&waitSeconds="));
+    // a GET's parameters come from its query string only (decoded); the route reads them anyway
+    return "GET".equals(request.getMethod()) && request.getParameter("waitSeconds") != null;
   }
 
   static final class InlineConsumer extends SpringBootPlatformHttpConsumer {
