@@ -22,8 +22,8 @@ import org.springframework.stereotype.Component;
  * a {@link CompletableFuture}; Spring MVC then starts async processing and, once the future
  * completes, dispatches the request a second time through the filter chain and the
  * DispatcherServlet. Taskgate's requests are short and block on the database anyway, so that
- * buys nothing and costs a thread hop plus a second dispatch per request (about 40 % of the HTTP
- * threads' CPU in a submit flood, bench/RESULTS.md run 8). This engine runs the route on the
+ * buys nothing and costs a thread hop plus a second dispatch per request (the second dispatch
+ * alone took a quarter of the HTTP threads' CPU in a submit flood, bench/RESULTS.md run 8). This engine runs the route on the
  * container's thread and returns no future: MVC completes the request at once, as for any
  * controller.
  *
