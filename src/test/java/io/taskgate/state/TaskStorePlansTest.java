@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,10 +31,7 @@ class TaskStorePlansTest {
 
   @BeforeAll
   static void backlogAfterAnEmptyAnalyze() {
-    String url = Postgres.freshSchema(SCHEMA);
-    Flyway.configure().dataSource(url, Postgres.USER, "")
-        .locations("classpath:db/migration", "classpath:db/vendor/postgresql").load().migrate();
-    connection = new SingleConnectionDataSource(url, Postgres.USER, "", true);
+    connection = Postgres.migratedSchema(SCHEMA);
     jdbc = new NamedParameterJdbcTemplate(connection);
     jdbc.getJdbcTemplate().execute("ANALYZE task"); // the queue was idle: statistics say empty
     for (String status : List.of("PENDING", "RUNNING")) {

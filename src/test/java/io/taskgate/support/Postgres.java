@@ -4,6 +4,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import org.flywaydb.core.Flyway;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
@@ -27,6 +29,17 @@ public final class Postgres {
       throw new IllegalStateException("PostgreSQL at " + URL + " is needed for this test: " + e.getMessage(), e);
     }
     return URL + "?currentSchema=" + schema;
+  }
+
+  /**
+   * A fresh schema with Taskgate's tables (the Flyway migrations the application runs), on one
+   * connection: for tests of single statements, without a Spring context. Destroy it when done.
+   */
+  public static SingleConnectionDataSource migratedSchema(String schema) {
+    String url = freshSchema(schema);
+    Flyway.configure().dataSource(url, USER, "")
+        .locations("classpath:db/migration", "classpath:db/vendor/postgresql").load().migrate();
+    return new SingleConnectionDataSource(url, USER, "", true);
   }
 
   public static void freshSchema(String schema, DynamicPropertyRegistry registry) {
