@@ -67,5 +67,8 @@ public class HttpResponses {
     }
     message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
     message.setHeader(Exchange.CONTENT_TYPE, contentType);
+    // the body is complete in memory: send it with a Content-Length in one write, not as chunked
+    // transfer encoding (a second write per request for the closing chunk)
+    message.setHeader(Exchange.HTTP_CHUNKED, false);
   }
 }

@@ -138,6 +138,10 @@ abstract class TaskApiScenarios implements ApiScenario, CallbackScenarios, Idemp
     assertThat(accepted.header("Location")).isEqualTo("/api/v1/tasks/" + id);
     assertThat(accepted.header("Retry-After")).isEqualTo("1");
     assertThat(accepted.contentType()).startsWith("application/json");
+    // sent whole, with its length (not chunked): one write per answer
+    assertThat(accepted.header("Content-Length"))
+        .isEqualTo(String.valueOf(accepted.raw().body().getBytes(StandardCharsets.UTF_8).length));
+    assertThat(accepted.header("Transfer-Encoding")).isNull();
     assertThat(view.path("status").asText()).isEqualTo("PENDING");
     assertThat(view.path("type").asText()).isEqualTo("echo");
     assertThat(view.path("links").path("self").asText()).isEqualTo("/api/v1/tasks/" + id);
