@@ -5,17 +5,20 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Group commit for one kind of per-task write that many worker threads make at once (claims, run
- * outcomes): each caller queues its item, and whichever caller holds the lock writes everything
- * queued so far in one statement, its own item included. A lone caller writes at once, alone; under
- * load the items that queued up while a statement ran share the next one, so PostgreSQL plans,
- * executes and commits once for several tasks. Every caller returns only after its item committed
+ * outcomes): each caller queues its item, and whichever caller takes the writer's role writes
+ * everything queued so far in one statement, its own item included, and wakes each caller whose
+ * item it wrote (directly: none waits for another to wake first, as they did behind a lock, see
+ * bench/RESULTS.md run 9). A lone caller writes at once, alone; under load the items that queued
+ * up while a statement ran share the next one, so PostgreSQL plans, executes and commits once for
+ * several tasks. Every caller returns only after its item committed
  * (a broker message is still acknowledged after its task's new state is durable).
  *
  * <p>An item that breaks the statement (a data error) must not fail the items it shared it with:
@@ -33,7 +36,7 @@ final class GroupCommit<T, R> {
   static final int MAX_GROUP = 64;
 
   private final ConcurrentLinkedQueue<Entry<T, R>> queue = new ConcurrentLinkedQueue<>();
-  private final ReentrantLock lock = new ReentrantLock();
+  private final AtomicBoolean writing = new AtomicBoolean();
   private final Function<List<T>, List<R>> writeAll;
   private final DistributionSummary groupSize;
 
@@ -54,24 +57,40 @@ final class GroupCommit<T, R> {
     if (TransactionSynchronizationManager.isActualTransactionActive()) {
       return writeAll.apply(List.of(item)).get(0); // part of the caller's transaction: alone, in it
     }
-    Entry<T, R> entry = new Entry<>(item);
+    Entry<T, R> entry = new Entry<>(item, Thread.currentThread());
     queue.add(entry);
-    lock.lock();
-    try {
-      // the queue is FIFO and only lock holders drain it: this entry was written, or is still queued
-      while (!entry.done) {
-        List<Entry<T, R>> group = new ArrayList<>();
-        for (Entry<T, R> next; group.size() < MAX_GROUP && (next = queue.poll()) != null; ) {
-          group.add(next);
+    boolean interrupted = false;
+    while (!entry.done) {
+      if (writing.compareAndSet(false, true)) {
+        try {
+          // the queue is FIFO and only the writer drains it: this entry was written, or is queued
+          while (!entry.done) {
+            List<Entry<T, R>> group = new ArrayList<>();
+            for (Entry<T, R> next; group.size() < MAX_GROUP && (next = queue.poll()) != null; ) {
+              group.add(next);
+            }
+            if (group.isEmpty()) {
+              throw new IllegalStateException("group commit: an entry left the queue unwritten");
+            }
+            groupSize.record(group.size());
+            write(group); // completes each entry and wakes its caller
+          }
+        } finally {
+          writing.set(false);
+          // items queued after the last group was taken have no writer yet: wake the oldest's
+          // caller to write them (a caller that queues from now on takes the writer's role itself)
+          Entry<T, R> next = queue.peek();
+          if (next != null) {
+            LockSupport.unpark(next.caller);
+          }
         }
-        if (group.isEmpty()) {
-          throw new IllegalStateException("group commit: an entry left the queue unwritten");
-        }
-        groupSize.record(group.size());
-        write(group);
+      } else {
+        LockSupport.park(this); // until the writer completes this entry or hands its role over
+        interrupted |= Thread.interrupted(); // kept for the caller, but no reason to stop waiting
       }
-    } finally {
-      lock.unlock();
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
     if (entry.failure != null) {
       throw entry.failure;
@@ -79,9 +98,9 @@ final class GroupCommit<T, R> {
     return entry.result;
   }
 
-  /** Callers waiting for the lock (for tests: they have queued their items). */
-  int waiting() {
-    return lock.getQueueLength();
+  /** Items queued and not yet taken into a statement (for tests). */
+  int queued() {
+    return queue.size();
   }
 
   private void write(List<Entry<T, R>> group) {
@@ -107,19 +126,24 @@ final class GroupCommit<T, R> {
 
   private static final class Entry<T, R> {
     final T item;
-    // written and read under the lock
-    boolean done;
+    final Thread caller;
+    // written by the writer before done; read by the caller after it sees done
     R result;
     RuntimeException failure;
+    volatile boolean done;
 
-    Entry(T item) {
+    Entry(T item, Thread caller) {
       this.item = item;
+      this.caller = caller;
     }
 
     void complete(R result, RuntimeException failure) {
       this.result = result;
       this.failure = failure;
       this.done = true;
+      if (caller != Thread.currentThread()) {
+        LockSupport.unpark(caller);
+      }
     }
   }
 }

@@ -58,7 +58,7 @@ class GroupCommitTest {
     for (String item : items) {
       results.add(CompletableFuture.supplyAsync(() -> group.write(item), threads));
     }
-    await().until(() -> group.waiting() == items.length);
+    await().until(() -> group.queued() == items.length);
     firstStatementMayEnd.countDown();
     return results;
   }
