@@ -26,7 +26,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * failures (the database is unreachable) fail the whole group, as they would each item.
  *
  * <p>Operators see how much sharing happens in {@code taskgate_store_group_size_rows} (Prometheus): one
- * sample per statement, the number of rows it wrote, tagged with the statement's name.
+ * sample per statement, the number of rows given to it, tagged with the statement's name.
  *
  * @param <T> what one caller writes
  * @param <R> what that caller gets back
@@ -76,6 +76,11 @@ final class GroupCommit<T, R> {
             write(group); // completes each entry and wakes its caller
           }
         } finally {
+          if (!entry.done) {
+            // leaving by an Error before this caller's own item was taken: it is not written later
+            // (nobody waits for it), and the oldest queued item below is another caller's
+            queue.remove(entry);
+          }
           writing.set(false);
           // items queued after the last group was taken have no writer yet: wake the oldest's
           // caller to write them (a caller that queues from now on takes the writer's role itself)
@@ -106,6 +111,10 @@ final class GroupCommit<T, R> {
   private void write(List<Entry<T, R>> group) {
     try {
       List<R> results = writeAll.apply(group.stream().map(e -> e.item).toList());
+      if (results.size() != group.size()) {
+        throw new IllegalStateException(
+            "group commit: " + results.size() + " results for " + group.size() + " items");
+      }
       for (int i = 0; i < group.size(); i++) {
         group.get(i).complete(results.get(i), null);
       }
@@ -118,9 +127,13 @@ final class GroupCommit<T, R> {
     } catch (RuntimeException e) {
       group.forEach(entry -> entry.complete(null, e));
     } catch (Error e) {
-      // every entry taken from the queue must be completed, or its caller would wait for nothing
       group.forEach(entry -> entry.complete(null, new IllegalStateException(e)));
       throw e;
+    } finally {
+      // every entry taken from the queue gets an answer, or its caller would wait forever: also
+      // when an Error ended the item-by-item rewrite of a group half-way
+      group.forEach(entry -> entry.complete(null,
+          new IllegalStateException("group commit: the write ended before this item was written")));
     }
   }
 
@@ -137,7 +150,11 @@ final class GroupCommit<T, R> {
       this.caller = caller;
     }
 
+    /** The first answer counts; only the writer calls this. */
     void complete(R result, RuntimeException failure) {
+      if (done) {
+        return;
+      }
       this.result = result;
       this.failure = failure;
       this.done = true;

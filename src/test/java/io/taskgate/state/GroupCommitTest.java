@@ -25,11 +25,14 @@ import org.springframework.dao.DataAccessResourceFailureException;
  */
 class GroupCommitTest {
 
-  final ExecutorService threads = Executors.newFixedThreadPool(4);
+  final ExecutorService threads = Executors.newFixedThreadPool(8);
   final List<List<String>> statements = Collections.synchronizedList(new ArrayList<>());
   final CountDownLatch firstStatementMayEnd = new CountDownLatch(1);
 
-  /** Upper-cases each item; the first statement waits until the test lets it end; "bad" breaks it. */
+  /**
+   * Upper-cases each item; the first statement waits until the test lets it end; "bad", "down",
+   * "error" and "short" break it in their ways.
+   */
   final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   final GroupCommit<String, String> group = new GroupCommit<>("test", meters, items -> {
     statements.add(items);
@@ -41,6 +44,12 @@ class GroupCommitTest {
     }
     if (items.contains("down")) {
       throw new DataAccessResourceFailureException("database unreachable");
+    }
+    if (items.contains("error")) {
+      throw new Error("the JVM is in trouble");
+    }
+    if (items.contains("short")) {
+      return List.of(); // a statement that answers for fewer items than it was given
     }
     return items.stream().map(String::toUpperCase).toList();
   });
@@ -56,9 +65,10 @@ class GroupCommitTest {
     results.add(CompletableFuture.supplyAsync(() -> group.write("a"), threads));
     await().until(() -> statements.size() == 1);
     for (String item : items) {
+      int queued = group.queued();
       results.add(CompletableFuture.supplyAsync(() -> group.write(item), threads));
+      await().until(() -> group.queued() == queued + 1); // queued in the order given
     }
-    await().until(() -> group.queued() == items.length);
     firstStatementMayEnd.countDown();
     return results;
   }
@@ -108,5 +118,23 @@ class GroupCommitTest {
         .hasCauseInstanceOf(DataAccessResourceFailureException.class));
     // not retried item by item: against an unreachable database that only multiplies the wait
     assertThat(statements).hasSize(2);
+  }
+
+  @Test
+  void an_error_while_a_broken_group_is_rewritten_item_by_item_leaves_no_caller_waiting() {
+    List<CompletableFuture<String>> writes = writeWhileAStatementRuns("b", "bad", "error", "c");
+
+    // "c" came after the Error: never written, and its caller must hear so rather than wait forever
+    await().atMost(10, TimeUnit.SECONDS).until(() -> writes.stream().allMatch(CompletableFuture::isDone));
+    assertThat(writes.get(4)).isCompletedExceptionally();
+    assertThat(statements).doesNotContain(List.of("c"));
+  }
+
+  @Test
+  void a_statement_that_answers_for_fewer_items_fails_each_caller_instead_of_guessing() {
+    List<CompletableFuture<String>> writes = writeWhileAStatementRuns("b", "short", "c");
+
+    assertThat(writes.subList(1, 4)).allSatisfy(w -> assertThatThrownBy(() -> result(w))
+        .hasCauseInstanceOf(IllegalStateException.class));
   }
 }
