@@ -23,9 +23,9 @@ import org.springframework.stereotype.Component;
  * completes, dispatches the request a second time through the filter chain and the
  * DispatcherServlet. Taskgate's requests are short and block on the database anyway, so that
  * buys nothing and costs a thread hop plus a second dispatch per request (the second dispatch
- * alone took a quarter of the HTTP threads' CPU in a submit flood, bench/RESULTS.md run 8). This engine runs the route on the
- * container's thread and returns no future: MVC completes the request at once, as for any
- * controller.
+ * alone took a quarter of the HTTP threads' CPU in a submit flood, bench/RESULTS.md run 8). This
+ * engine runs the route on the container's thread and returns no future: MVC completes the request
+ * at once, as for any controller.
  *
  * <p>Long-polls ({@code GET ...?waitSeconds=N}, up to 60 s) still go to the executor
  * ({@code spring.task.execution}, {@code taskgate-http-*} threads) so that waiting callers do not

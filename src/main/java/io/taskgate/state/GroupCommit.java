@@ -18,8 +18,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * item it wrote (directly: none waits for another to wake first, as they did behind a lock, see
  * bench/RESULTS.md run 9). A lone caller writes at once, alone; under load the items that queued
  * up while a statement ran share the next one, so PostgreSQL plans, executes and commits once for
- * several tasks. Every caller returns only after its item committed
- * (a broker message is still acknowledged after its task's new state is durable).
+ * several tasks. Every caller returns only after its item committed (a broker message is still
+ * acknowledged after its task's new state is durable).
  *
  * <p>An item that breaks the statement (a data error) must not fail the items it shared it with:
  * after a {@link DataIntegrityViolationException} each item of that group is written alone. Other
@@ -132,8 +132,13 @@ final class GroupCommit<T, R> {
     } finally {
       // every entry taken from the queue gets an answer, or its caller would wait forever: also
       // when an Error ended the item-by-item rewrite of a group half-way
-      group.forEach(entry -> entry.complete(null,
-          new IllegalStateException("group commit: the write ended before this item was written")));
+      // (checked first: no exception is built on the normal path, where every entry is answered)
+      for (Entry<T, R> entry : group) {
+        if (!entry.done) {
+          entry.complete(null, new IllegalStateException(
+              "group commit: the write ended before this item was written"));
+        }
+      }
     }
   }
 
