@@ -169,13 +169,13 @@ public class OutboxRelay implements SmartLifecycle {
       return 0;
     }
     int handed = publishFresh();
-    if (handed >= batchSize) {
-      return handed; // more waiting: hand-overs first, the take when they are drained
-    }
     if (handed > 0 && System.nanoTime() - nextTakeAt < 0) {
       // a round woken by submissions: the take (completion events, retries, rows past their grace)
       // runs at most every TAKE_SPACING then, not once per submission: each take reads the outbox,
-      // on PostgreSQL the dead rows of the messages already published too, until a vacuum
+      // on PostgreSQL the dead rows of the messages already published too, until a vacuum. But it
+      // does run then, even while hand-overs fill whole batches: when submissions come faster
+      // than one relay publishes them, the completion events and the hand-overs left to the take
+      // (older than half the grace) would otherwise wait until the submissions stop
       return handed;
     }
     if (outbox.canTake()) {

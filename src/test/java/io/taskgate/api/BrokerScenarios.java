@@ -11,6 +11,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** What a broker adds: duplicates are harmless, poison is dead-lettered, events are published. */
@@ -43,6 +48,39 @@ interface BrokerScenarios extends ApiScenario {
     // (5 s): the API published the message itself and deleted the row well before that
     await().atMost(Duration.ofSeconds(3)).until(() -> outboxRows(id) == 0);
     awaitStatus(id, "SUCCEEDED");
+  }
+
+  @Test
+  default void completion_events_are_published_while_submissions_keep_coming() throws Exception {
+    var events = listenToEvents();
+    // ends after a second, when the stream below is well under way
+    String id = api().submitOk("{\"type\":\"sleep\",\"input\":{\"seconds\":1}}");
+    AtomicBoolean streaming = new AtomicBoolean(true);
+    AtomicInteger accepted = new AtomicInteger();
+    ExecutorService submitters = Executors.newFixedThreadPool(8);
+    try {
+      for (int i = 0; i < 8; i++) {
+        submitters.execute(() -> {
+          while (streaming.get()) {
+            api().submitOk("{\"type\":\"echo\",\"input\":\"stream\"}");
+            accepted.incrementAndGet();
+          }
+        });
+      }
+      // the relay's hand-overs (the tasks just submitted) fill every batch from now on (the test
+      // contexts run taskgate.outbox.batch-size=1); the completion event still goes out meanwhile
+      await().atMost(TIMEOUT).until(() -> events.get().stream().anyMatch(e -> id.equals(e.headers().get("ce_subject"))));
+      int atEvent = accepted.get();
+      assertThat(atEvent).as("submissions accepted before the event").isGreaterThan(100);
+      await().atMost(TIMEOUT).until(() -> accepted.get() > atEvent + 20);
+    } finally {
+      streaming.set(false);
+      submitters.shutdown();
+      assertThat(submitters.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    }
+    // the stream's tasks all run before the next scenario: its relay has caught up then
+    await().atMost(TIMEOUT).until(() -> api().get("/api/v1/tasks?type=echo&status=PENDING&limit=1")
+        .json().path("items").isEmpty());
   }
 
   @Test
