@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.support.DefaultExchange;
@@ -42,13 +43,19 @@ import org.springframework.transaction.support.TransactionTemplate;
  * after {@code taskgate.outbox.publish-grace}, so the polling take does not publish it twice
  * meanwhile; if this process dies, or the broker does not confirm, the take publishes it once the
  * grace is over. Hand-overs older than half the grace are left to the take.
+ *
+ * <p>Two threads: {@code taskgate-outbox-handover} publishes the hand-overs as they come, and
+ * {@code taskgate-outbox-relay} runs the take every {@code taskgate.outbox.poll-interval} (at once
+ * again after a full batch). Neither waits for the other: in one thread, a stream of submissions
+ * faster than the relay kept the take from running (completion events waited for the stream to
+ * end), and a take between hand-over batches slowed the hand-overs until they went stale.
  */
 @Component
 public class OutboxRelay implements SmartLifecycle {
 
   public static final String SIGNAL = "taskgate.outbox";
-  /** Rounds woken by submissions take due rows at most this often, unless the last take was full. */
-  private static final Duration TAKE_SPACING = Duration.ofMillis(50);
+  /** Hand-over batches in flight at once: one waits for the broker's confirms, one fills up. */
+  private static final int HAND_OVER_THREADS = 2;
   private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
 
   private final Outbox outbox;
@@ -67,9 +74,7 @@ public class OutboxRelay implements SmartLifecycle {
   /** Submissions committed and not yet published by this process (bounded: when full, the take publishes them). */
   private final BlockingQueue<Fresh> fresh = new ArrayBlockingQueue<>(10_000);
   private volatile boolean running;
-  private Thread thread;
-
-  private long nextTakeAt = System.nanoTime();
+  private final List<Thread> threads = new ArrayList<>();
 
   private record Fresh(long outboxRow, Task task, long handedAtNanos) {}
 
@@ -95,15 +100,17 @@ public class OutboxRelay implements SmartLifecycle {
 
   /**
    * Publishes a just-committed submission soon, without waiting for the polling take (call it
-   * after the commit). Does nothing but wake the relay when the task's outbox row is not one that
-   * waits for this (see {@link StoredTask#outboxRow}).
+   * after the commit). Does nothing but wake the take when the task's outbox row is not one that
+   * waits for this (see {@link StoredTask#outboxRow}): a row due at once.
    */
   public void publishSoon(StoredTask stored) {
     if (enabled && stored.outboxRow() != null) {
-      // full queue: the row stays in the outbox and the take publishes it after the grace
+      // wakes the hand-over thread; full queue: the row stays in the outbox and the take
+      // publishes it after the grace
       fresh.offer(new Fresh(stored.outboxRow(), stored.task(), System.nanoTime()));
+    } else {
+      signals.signal(SIGNAL);
     }
-    signals.signal(SIGNAL);
   }
 
   @Override
@@ -112,22 +119,33 @@ public class OutboxRelay implements SmartLifecycle {
       return;
     }
     running = true;
-    thread = new Thread(this::loop, "taskgate-outbox-relay");
+    threads.add(daemon(this::takeLoop, "taskgate-outbox-relay"));
+    if (publishGrace.compareTo(Duration.ZERO) > 0) { // hand-overs exist (see StoredTask#outboxRow)
+      for (int i = 1; i <= HAND_OVER_THREADS; i++) {
+        threads.add(daemon(this::handOverLoop, "taskgate-outbox-handover-" + i));
+      }
+    }
+  }
+
+  private static Thread daemon(Runnable loop, String name) {
+    Thread thread = new Thread(loop, name);
     thread.setDaemon(true);
     thread.start();
+    return thread;
   }
 
   @Override
   public void stop() {
     running = false;
     signals.signal(SIGNAL);
-    if (thread != null) {
+    for (Thread thread : threads) {
       try {
         thread.join(10_000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }
+    threads.clear();
   }
 
   @Override
@@ -140,50 +158,74 @@ public class OutboxRelay implements SmartLifecycle {
     return Integer.MAX_VALUE - 100; // start after Camel, stop before it
   }
 
-  private void loop() {
+  private void takeLoop() {
     while (running) {
       try {
-        int published = relayOnce();
-        if (published < batchSize) {
+        if (takeOnce() < batchSize) {
           signals.await(SIGNAL, pollInterval);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException e) {
-        log.warn("outbox relay round failed, retrying in 1 s: {}", e.toString());
-        try {
-          // not woken by submissions: during a broker outage every submit would retry at once
-          Thread.sleep(1000);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
+        if (!pauseAfter("outbox relay round", e)) {
           return;
         }
       }
     }
   }
 
-  /** One round; returns how many rows it handled. */
-  public int relayOnce() {
-    if (!producer.getCamelContext().getStatus().isStarted() || !topology.ensureDeclared()) {
-      return 0;
+  private void handOverLoop() {
+    while (running) {
+      try {
+        if (!ready()) {
+          Thread.sleep(pollInterval.toMillis());
+          continue;
+        }
+        Fresh first = fresh.poll(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+        if (first != null) {
+          publishFresh(first);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        if (!pauseAfter("outbox hand-over", e)) {
+          return;
+        }
+      }
     }
-    int handed = publishFresh();
-    if (handed > 0 && System.nanoTime() - nextTakeAt < 0) {
-      // a round woken by submissions: the take (completion events, retries, rows past their grace)
-      // runs at most every TAKE_SPACING then, not once per submission: each take reads the outbox,
-      // on PostgreSQL the dead rows of the messages already published too, until a vacuum. But it
-      // does run then, even while hand-overs fill whole batches: when submissions come faster
-      // than one relay publishes them, the completion events and the hand-overs left to the take
-      // (older than half the grace) would otherwise wait until the submissions stop
-      return handed;
+  }
+
+  /**
+   * Logs a failed round and waits 1 s, not woken early: during a broker outage each submission
+   * would retry at once. False when interrupted.
+   */
+  private boolean pauseAfter(String what, RuntimeException e) {
+    log.warn("{} failed, retrying in 1 s: {}", what, e.toString());
+    try {
+      Thread.sleep(1000);
+      return true;
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private boolean ready() {
+    return producer.getCamelContext().getStatus().isStarted() && topology.ensureDeclared();
+  }
+
+  /** One take of due rows (completion events, retries, rows past their grace); returns how many. */
+  private int takeOnce() {
+    if (!ready()) {
+      return 0;
     }
     if (outbox.canTake()) {
       // PostgreSQL: the rows are deleted in this transaction, committed only once the broker
       // confirmed the batch; an unconfirmed batch rolls back (rows kept) and the loop waits 1 s
       Integer handled = tx.execute(s -> {
         List<OutboxRow> rows = outbox.take(batchSize);
-        nextTakeAt = System.nanoTime() + (rows.size() >= batchSize ? 0 : TAKE_SPACING.toNanos());
         if (!rows.isEmpty()) {
           Exception failure = publish(rows);
           if (failure != null) {
@@ -192,11 +234,11 @@ public class OutboxRelay implements SmartLifecycle {
         }
         return rows.size();
       });
-      return handed + (handled == null ? 0 : handled);
+      return handled == null ? 0 : handled;
     }
     List<OutboxRow> rows = outbox.claim(owner, batchSize, Duration.ofSeconds(60));
     if (rows.isEmpty()) {
-      return handed;
+      return 0;
     }
     Exception failure = publish(rows);
     if (failure == null) {
@@ -205,20 +247,18 @@ public class OutboxRelay implements SmartLifecycle {
       outbox.retryLater(rows.stream().map(OutboxRow::id).toList(), owner, Duration.ofSeconds(1));
       log.warn("{} outbox message(s) not confirmed by the broker; retrying: {}", rows.size(), failure.toString());
     }
-    return handed + rows.size();
+    return rows.size();
   }
 
   /**
-   * Publishes the submissions handed over by {@link #publishSoon} and deletes their outbox rows
-   * by id — exactly those rows: a later row of the same task (a retry's message) is not touched.
-   * Returns how many hand-overs it took from the queue.
+   * Publishes {@code first} and the submissions handed over after it by {@link #publishSoon} (up
+   * to a batch) and deletes their outbox rows by id — exactly those rows: a later row of the same
+   * task (a retry's message) is not touched.
    */
-  private int publishFresh() {
+  private void publishFresh(Fresh first) {
     List<Fresh> handed = new ArrayList<>();
-    fresh.drainTo(handed, batchSize);
-    if (handed.isEmpty()) {
-      return 0;
-    }
+    handed.add(first);
+    fresh.drainTo(handed, batchSize - 1);
     // older than half the grace: the take may publish it soon; leave it to the take alone
     long staleBefore = System.nanoTime() - publishGrace.toNanos() / 2;
     List<Fresh> due = handed.stream().filter(f -> f.handedAtNanos() - staleBefore > 0).toList();
@@ -233,7 +273,6 @@ public class OutboxRelay implements SmartLifecycle {
           + " the outbox relay publishes them after the grace", failure);
     }
     outbox.deleteByIds(due.stream().map(Fresh::outboxRow).toList());
-    return handed.size();
   }
 
   /**
