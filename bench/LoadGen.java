@@ -24,6 +24,11 @@ import java.util.regex.Pattern;
  *   collect BASE                          after tasks were submitted by another client (wrk): wait
  *                                         until none is PENDING or RUNNING, then report the
  *                                         end-to-end rate and latencies from the tasks' timestamps
+ *   rate BASE RATE SECONDS CONNECTIONS    open-loop submissions at a fixed rate, evenly spaced (one
+ *                                         every 1/RATE s), over up to CONNECTIONS keep-alive
+ *                                         connections; each latency counts from the submission's
+ *                                         scheduled time, so a slow answer delays no later
+ *                                         measurement (no coordinated omission); prints one JSON line
  *
  * Submit latency: client time of each POST. End-to-end latency: the task's finishedAt minus its
  * createdAt (both stamped by Taskgate, same clock). End-to-end rate: N / (last finishedAt - time the
@@ -42,9 +47,132 @@ public class LoadGen {
     String base = args[1];
     if (mode.equals("burst")) {
       burst(base, Integer.parseInt(args[2]), Integer.parseInt(args[3]), args.length > 4 && args[4].equals("callbacks"));
+    } else if (mode.equals("rate")) {
+      rate(base, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
     } else {
       collect(base);
     }
+  }
+
+  /**
+   * The fixed-rate run: a pacing thread puts each submission's scheduled time on a queue at that
+   * time; CONNECTIONS threads, one blocking keep-alive socket each, take them in order, POST and
+   * read the answer (Taskgate answers with a Content-Length). hey's -q, used before, paces each
+   * of its workers on its own ticker started at the same moment: its 50 workers sent 50
+   * submissions at once every 50 ms, which measured bursts, not a rate.
+   */
+  static void rate(String base, int rate, int seconds, int connections) throws Exception {
+    URI uri = URI.create(base);
+    byte[] body = "{\"type\":\"echo\",\"input\":1}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] request = ("POST /api/v1/tasks HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n"
+        + new String(body, java.nio.charset.StandardCharsets.US_ASCII))
+        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    int total = rate * seconds;
+    java.util.concurrent.BlockingQueue<Long> due = new java.util.concurrent.LinkedBlockingQueue<>();
+    long[] latencies = new long[total];
+    AtomicInteger done = new AtomicInteger();
+    AtomicInteger failed = new AtomicInteger();
+    List<Thread> senders = new ArrayList<>();
+    for (int c = 0; c < connections; c++) {
+      Thread t = new Thread(() -> {
+        java.net.Socket socket = null;
+        try {
+          while (true) {
+            long scheduled = due.take();
+            if (scheduled < 0) {
+              return;
+            }
+            int status;
+            try {
+              if (socket == null) {
+                socket = new java.net.Socket(uri.getHost(), uri.getPort());
+                socket.setTcpNoDelay(true);
+              }
+              socket.getOutputStream().write(request);
+              status = readResponse(new java.io.DataInputStream(socket.getInputStream()));
+            } catch (java.io.IOException e) {
+              status = -1;
+            }
+            if (status <= 0) { // Tomcat closes a keep-alive connection after 100 requests
+              if (socket != null) {
+                socket.close();
+              }
+              socket = null;
+            }
+            long latency = System.nanoTime() - scheduled;
+            latencies[done.getAndIncrement()] = latency;
+            if (Math.abs(status) != 202) {
+              failed.incrementAndGet();
+            }
+          }
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      t.start();
+      senders.add(t);
+    }
+    long start = System.nanoTime() + 100_000_000L;
+    long interval = 1_000_000_000L / rate;
+    for (int i = 0; i < total; i++) {
+      long at = start + i * interval;
+      long wait;
+      while ((wait = at - System.nanoTime()) > 0) {
+        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+      }
+      due.add(at);
+    }
+    for (int c = 0; c < connections; c++) {
+      due.add(-1L);
+    }
+    for (Thread t : senders) {
+      t.join();
+    }
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    List<Double> ms = new ArrayList<>();
+    for (int i = 0; i < done.get(); i++) {
+      ms.add(latencies[i] / 1e6);
+    }
+    System.out.printf(Locale.ROOT,
+        "{\"offered_rate\":%d,\"submit_rate\":%.0f,\"submit_p50_ms\":%.2f,\"submit_p90_ms\":%.2f,"
+            + "\"submit_p99_ms\":%.2f,\"submit_max_ms\":%.2f,\"submit_non_2xx\":%d,\"rate_client\":\"LoadGen rate, %d connections\"}%n",
+        rate, done.get() / elapsed, pct(ms, 50), pct(ms, 90), pct(ms, 99), pct(ms, 100), failed.get(), connections);
+  }
+
+  /**
+   * Reads one HTTP/1.1 answer with a Content-Length (byte by byte: nothing of the next answer is
+   * read ahead); returns its status, negated when the server closes the connection after it.
+   */
+  static int readResponse(java.io.InputStream in) throws java.io.IOException {
+    StringBuilder line = new StringBuilder();
+    int status = -1;
+    int length = 0;
+    boolean close = false;
+    while (true) {
+      int b = in.read();
+      if (b < 0) {
+        throw new java.io.EOFException("connection closed");
+      }
+      if (b == '\n') {
+        String text = line.toString().trim();
+        line.setLength(0);
+        if (text.isEmpty()) {
+          break;
+        }
+        if (status < 0) {
+          status = Integer.parseInt(text.split(" ")[1]);
+        } else if (text.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+          length = Integer.parseInt(text.substring(15).trim());
+        } else if (text.equalsIgnoreCase("Connection: close")) {
+          close = true;
+        }
+      } else {
+        line.append((char) b);
+      }
+    }
+    in.readNBytes(length);
+    return close ? -status : status;
   }
 
   static void burst(String base, int n, int concurrency, boolean callbacks) throws Exception {

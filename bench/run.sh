@@ -18,7 +18,8 @@
 #                                            (BENCH_SECONDS, 64 connections), each drained: end-to-end
 #                                            figures from the tasks' timestamps (LoadGen collect) and
 #                                            the JIT's compile seconds meanwhile; then one run at a
-#                                            fixed BENCH_RATE/s (hey, 50 workers), recorded as rate-*
+#                                            fixed BENCH_RATE/s (LoadGen rate: open loop, evenly
+#                                            spaced, 64 connections), recorded as rate-*
 #   wrk-split-rabbitmq-pg                    the wrk run with the roles in two processes (api on the
 #                                            port the load goes to, worker beside it), each -Xmx256m:
 #                                            the heap each role needs (heap_used_mb, worker_heap_used_mb)
@@ -185,15 +186,10 @@ wrk_submit() { # seconds -> JSON fields: submit rate and latency percentiles
 }
 
 rate_submit() { # seconds, rate -> JSON fields: achieved rate and latency percentiles at that offered rate
-  command -v hey >/dev/null || { apt-get update -qq && apt-get install -y -qq hey >/dev/null; }
-  # 50 workers, each at most rate/50 per second: the offered load stays fixed while answers are fast
-  hey -z "$1"s -c 50 -q $(( $2 / 50 )) -m POST -T application/json -d '{"type":"echo","input":1}' \
-    "http://127.0.0.1:$PORT/api/v1/tasks" >"$SCRATCH/hey.txt"
-  awk -v offered="$2" '
-    /Requests\/sec/ { rate = $2 } / 50% in / { p50 = $3 * 1000 } / 99% in / { p99 = $3 * 1000 }
-    /\[202\]/ { ok = $2 } /^  \[[0-9]+\]/ && !/\[202\]/ { bad += $2 }
-    END { printf "\"offered_rate\":%d,\"submit_rate\":%.0f,\"submit_p50_ms\":%.2f,\"submit_p99_ms\":%.2f,\"submit_non_2xx\":%d", offered, rate, p50, p99, bad + 0 }
-  ' "$SCRATCH/hey.txt"
+  # open loop, evenly spaced, latency from each submission's scheduled time (LoadGen rate). hey -q,
+  # used up to run 9, paced each of its 50 workers on its own ticker: 50 submissions at once every
+  # 50 ms, which measured bursts (bench/RESULTS.md run 10)
+  java bench/LoadGen.java rate "http://127.0.0.1:$PORT" "$2" "$1" 64 | sed 's/^{//; s/}$//'
 }
 
 for s in "${SCENARIOS[@]}"; do
