@@ -7,7 +7,7 @@
 #   BENCH_APP_ARGS='--taskgate.outbox.publish-grace=0s' bench/run.sh lone-rabbitmq-pg
 #                                     # extra Taskgate arguments (split on spaces; recorded as app_args)
 #
-# Scenarios (Taskgate runs as one process with both roles, -Xmx256m, on this machine):
+# Scenarios (Taskgate runs as one process with both roles, a fixed 256 MB heap, on this machine):
 #   db-h2, db-pg, rabbitmq-pg                burst of N no-op echo tasks over HTTP
 #   db-h2-callbacks, db-pg-callbacks, rabbitmq-pg-callbacks   the same with a callback per task
 #   lone-db-h2, lone-db-pg, lone-rabbitmq-pg, lone-kafka-pg
@@ -21,7 +21,7 @@
 #                                            fixed BENCH_RATE/s (LoadGen rate: open loop, evenly
 #                                            spaced, 64 connections), recorded as rate-*
 #   wrk-split-rabbitmq-pg                    the wrk run with the roles in two processes (api on the
-#                                            port the load goes to, worker beside it), each -Xmx256m:
+#                                            port the load goes to, worker beside it), each 256 MB:
 #                                            the heap each role needs (heap_used_mb, worker_heap_used_mb)
 #   *kafka-pg*                               a real single-node KRaft broker (Kafka 3.9, the jars the
 #                                            tests resolve from Maven Central) started by this script
@@ -63,7 +63,7 @@ APP_PID=""
 WORKER_PID=""
 launch() { # log name, port, extra args...: starts Taskgate, waits until ready, sets LAUNCHED
   local name=$1 port=$2; shift 2
-  java -Xmx256m -jar target/taskgate.jar --server.port="$port" \
+  java -Xms256m -Xmx256m -jar target/taskgate.jar --server.port="$port" \
     --logging.level.root=WARN --logging.level.io.taskgate=WARN "$@" ${BENCH_APP_ARGS:-} >"$SCRATCH/$name.log" 2>&1 &
   LAUNCHED=$!
   for _ in $(seq 1 120); do
