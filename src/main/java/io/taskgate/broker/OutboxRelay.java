@@ -119,10 +119,10 @@ public class OutboxRelay implements SmartLifecycle {
       return;
     }
     running = true;
-    threads.add(daemon(this::takeLoop, "taskgate-outbox-relay"));
+    threads.add(daemon(loop("outbox relay round", this::takeRound), "taskgate-outbox-relay"));
     if (publishGrace.compareTo(Duration.ZERO) > 0) { // hand-overs exist (see StoredTask#outboxRow)
       for (int i = 1; i <= HAND_OVER_THREADS; i++) {
-        threads.add(daemon(this::handOverLoop, "taskgate-outbox-handover-" + i));
+        threads.add(daemon(loop("outbox hand-over", this::handOverRound), "taskgate-outbox-handover-" + i));
       }
     }
   }
@@ -158,57 +158,51 @@ public class OutboxRelay implements SmartLifecycle {
     return Integer.MAX_VALUE - 100; // start after Camel, stop before it
   }
 
-  private void takeLoop() {
-    while (running) {
-      try {
-        if (takeOnce() < batchSize) {
-          signals.await(SIGNAL, pollInterval);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (RuntimeException e) {
-        if (!pauseAfter("outbox relay round", e)) {
-          return;
-        }
-      }
-    }
-  }
-
-  private void handOverLoop() {
-    while (running) {
-      try {
-        if (!ready()) {
-          Thread.sleep(pollInterval.toMillis());
-          continue;
-        }
-        Fresh first = fresh.poll(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
-        if (first != null) {
-          publishFresh(first);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (RuntimeException e) {
-        if (!pauseAfter("outbox hand-over", e)) {
-          return;
-        }
-      }
-    }
+  /** One round of a relay thread; may block until there is work. */
+  @FunctionalInterface
+  private interface Round {
+    void run() throws InterruptedException;
   }
 
   /**
-   * Logs a failed round and waits 1 s, not woken early: during a broker outage each submission
-   * would retry at once. False when interrupted.
+   * Runs rounds until stopped; after a failed round waits 1 s, not woken early: during a broker
+   * outage each submission would retry at once.
    */
-  private boolean pauseAfter(String what, RuntimeException e) {
-    log.warn("{} failed, retrying in 1 s: {}", what, e.toString());
-    try {
-      Thread.sleep(1000);
-      return true;
-    } catch (InterruptedException ie) {
-      Thread.currentThread().interrupt();
-      return false;
+  private Runnable loop(String what, Round round) {
+    return () -> {
+      while (running) {
+        try {
+          round.run();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        } catch (RuntimeException e) {
+          log.warn("{} failed, retrying in 1 s: {}", what, e.toString());
+          try {
+            Thread.sleep(1000);
+          } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
+      }
+    };
+  }
+
+  private void takeRound() throws InterruptedException {
+    if (takeOnce() < batchSize) {
+      signals.await(SIGNAL, pollInterval);
+    }
+  }
+
+  private void handOverRound() throws InterruptedException {
+    if (!ready()) {
+      Thread.sleep(pollInterval.toMillis());
+      return;
+    }
+    Fresh first = fresh.poll(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+    if (first != null) {
+      publishFresh(first);
     }
   }
 
