@@ -68,7 +68,7 @@ interface BrokerScenarios extends ApiScenario {
         });
       }
       // the relay's hand-overs (the tasks just submitted) fill every batch from now on (the test
-      // contexts run taskgate.outbox.batch-size=1); the completion event still goes out meanwhile
+      // contexts run taskgate.outbox.batch-size=2); the completion event still goes out meanwhile
       await().atMost(TIMEOUT).until(() -> events.get().stream().anyMatch(e -> id.equals(e.headers().get("ce_subject"))));
       int atEvent = accepted.get();
       assertThat(atEvent).as("submissions accepted before the event").isGreaterThan(100);

@@ -44,8 +44,10 @@ import org.springframework.test.context.DynamicPropertySource;
       "taskgate.callbacks.retry-schedule=200ms,500ms,1s",
       "taskgate.callbacks.poll-period-ms=100",
       "taskgate.worker.drain-timeout=2s",
-      // outbox batches of one: a stream of submissions from a test fills every batch (BrokerScenarios)
-      "taskgate.outbox.batch-size=1",
+      // outbox batches of two: a stream of submissions from a test fills every batch
+      // (BrokerScenarios), and a batch still publishes several messages before it waits for their
+      // confirms (the default is 200: the scenarios would never fill one)
+      "taskgate.outbox.batch-size=2",
       // every type but "parked", whose tasks therefore stay PENDING
       "taskgate.worker.types=echo,sleep,fail,remote-ocr,ordered,too-slow,steps,wide"
     })
