@@ -4,6 +4,7 @@ import io.taskgate.task.TaskTypeRegistry;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.stereotype.Component;
 
 /**
@@ -39,7 +40,10 @@ public class TopologyGuard {
             log.info("broker topology declared for task types {}", types.all().stream().map(t -> t.name()).toList());
           }
         } catch (RuntimeException e) {
-          log.warn("broker topology not declared yet (broker unreachable?), will retry: {}", e.toString());
+          // the cause, not the wrapper: "PRECONDITION_FAILED - inequivalent arg 'x-max-priority'"
+          // (a queue declared earlier with other arguments) is as likely as an unreachable broker
+          log.warn("broker topology not declared yet, will retry: {}",
+              NestedExceptionUtils.getMostSpecificCause(e).toString());
         }
       }
       return declared;
