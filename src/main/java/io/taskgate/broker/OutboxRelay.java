@@ -44,9 +44,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * meanwhile; if this process dies, or the broker does not confirm, the take publishes it once the
  * grace is over. Hand-overs older than half the grace are left to the take.
  *
- * <p>Two threads: {@code taskgate-outbox-handover} publishes the hand-overs as they come, and
+ * <p>Threads: {@code taskgate-outbox-handover-1} and {@code -2} publish the hand-overs as they
+ * come (started only when there are hand-overs: publish grace > 0), and
  * {@code taskgate-outbox-relay} runs the take every {@code taskgate.outbox.poll-interval} (at once
- * again after a full batch). Neither waits for the other: in one thread, a stream of submissions
+ * again after a full batch). Neither kind waits for the other: in one thread, a stream of submissions
  * faster than the relay kept the take from running (completion events waited for the stream to
  * end), and a take between hand-over batches slowed the hand-overs until they went stale.
  */
