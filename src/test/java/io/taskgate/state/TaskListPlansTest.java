@@ -1,0 +1,98 @@
+package io.taskgate.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.taskgate.support.Plans;
+import io.taskgate.support.Postgres;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
+
+/**
+ * A page of {@code GET /api/v1/tasks} on PostgreSQL reads its page: not the pages before it, not
+ * the callbacks of other tasks. The tasks' statistics are current; the callbacks' are from before
+ * the first callback was sent (an idle table analyzed empty). The API asks for one row more than
+ * the page (limit 51 for a page of 50) to know whether another page follows. No Spring context:
+ * Flyway's schema, ANALYZE, EXPLAIN ANALYZE.
+ */
+class TaskListPlansTest {
+
+  static final String SCHEMA = "taskgate_list_plans_test";
+  static final int FINISHED = 6_000;
+  static final int PENDING = 3_000;
+  static SingleConnectionDataSource connection;
+  static NamedParameterJdbcTemplate jdbc;
+
+  @BeforeAll
+  static void finishedTasksWithCallbacksThenABacklog() {
+    connection = Postgres.migratedSchema(SCHEMA);
+    jdbc = new NamedParameterJdbcTemplate(connection);
+    jdbc.getJdbcTemplate().execute("ANALYZE callback_delivery"); // no callback sent yet
+    jdbc.update("""
+        INSERT INTO task (id, type, status, max_attempts, run_at, created_at, updated_at, finished_at,
+                          callback_url)
+        SELECT gen_random_uuid(), 'echo', 'SUCCEEDED', 3, now(),
+               now() - interval '1 hour' + g * interval '1 millisecond', now(), now(), 'http://127.0.0.1:9/hook'
+          FROM generate_series(1, :n) g
+        """, Map.of("n", FINISHED));
+    jdbc.update("""
+        INSERT INTO callback_delivery (task_id, event_type, url, status, attempts, next_attempt_at,
+                                       created_at, updated_at, delivered_at)
+        SELECT id, 'task.succeeded', callback_url, 'DELIVERED', 1, now(), now(), now(), now() FROM task
+        """, Map.of());
+    jdbc.update("""
+        INSERT INTO task (id, type, status, max_attempts, run_at, created_at, updated_at)
+        SELECT gen_random_uuid(), 'echo', 'PENDING', 3, now(), now() + g * interval '1 millisecond', now()
+          FROM generate_series(1, :n) g
+        """, Map.of("n", PENDING));
+    jdbc.getJdbcTemplate().execute("ANALYZE task");
+  }
+
+  @AfterAll
+  static void close() {
+    connection.destroy();
+  }
+
+  @ParameterizedTest
+  @CsvSource({"51, 2000", "51, 7000", "501, 4000"})
+  void a_page_after_a_cursor_reads_that_page_not_the_pages_before_it(int limit, int depth) {
+    Map<String, Object> cursor = jdbc.queryForMap(
+        "SELECT created_at, id FROM task ORDER BY created_at DESC, id DESC OFFSET :skip LIMIT 1",
+        Map.of("skip", depth - 1));
+    Map<String, Object> params = params(null, limit);
+    params.put("afterAt", cursor.get("created_at"));
+    params.put("afterId", cursor.get("id"));
+
+    JsonNode plan = Plans.explainAnalyze(jdbc, TaskStore.listSql(true, true), params);
+
+    assertThat(Plans.rowsRead(plan, "task")).as("rows of task read%n%s", plan.toPrettyString())
+        .isLessThanOrEqualTo(limit);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "SUCCEEDED", "PENDING"})
+  void the_callbacks_of_a_page_are_read_for_its_tasks_only(String status) {
+    int limit = 51;
+    JsonNode plan = Plans.explainAnalyze(jdbc, TaskStore.listSql(true, false),
+        params(status.isEmpty() ? null : status, limit));
+
+    assertThat(Plans.rowsRead(plan, "callback_delivery"))
+        .as("rows of callback_delivery read%n%s", plan.toPrettyString())
+        .isLessThanOrEqualTo(limit);
+  }
+
+  private static Map<String, Object> params(String status, int limit) {
+    Map<String, Object> params = new HashMap<>();
+    params.put("type", null);
+    params.put("status", status);
+    params.put("limit", limit);
+    return params;
+  }
+}
