@@ -262,9 +262,18 @@ public class LoadGen {
   /** The SUCCEEDED echo tasks: end-to-end latency of each, first creation, last finish. */
   record Finished(List<Double> e2eMillis, Instant firstCreated, Instant lastFinish) {}
 
+  /**
+   * How often the drain is checked (BENCH_POLL_MS, 1,000 ms). The end-to-end figures come from the
+   * tasks' own timestamps, so a slower poll changes only how soon the next step starts. A faster one
+   * costs the machine under test: each check lists PENDING tasks, and while a backlog's statistics
+   * are stale PostgreSQL sorts every pending task for it (~13 ms at 40,000). Every 50 ms, as up to
+   * run 11, it took ~10 % off the RabbitMQ floods' end-to-end rate (bench/RESULTS.md run 12).
+   */
+  static final long POLL_MS = Long.parseLong(System.getenv().getOrDefault("BENCH_POLL_MS", "1000"));
+
   static void awaitIdle(String base) throws Exception {
     while (count(base, "PENDING") + count(base, "RUNNING") > 0) {
-      Thread.sleep(50);
+      Thread.sleep(POLL_MS);
     }
   }
 
