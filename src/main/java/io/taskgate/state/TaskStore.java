@@ -70,7 +70,8 @@ public class TaskStore {
         + "          AND (CAST(:status AS VARCHAR(16)) IS NULL OR t.status = :status)" + cursor
         + "        ORDER BY t.created_at DESC, t.id DESC LIMIT :limit) t"
         + (postgres
-            ? " LEFT JOIN LATERAL (SELECT * FROM callback_delivery d WHERE d.task_id = t.id OFFSET 0) d ON TRUE"
+            ? " LEFT JOIN LATERAL (SELECT d.status, d.attempts, d.last_error FROM callback_delivery d"
+                + "  WHERE d.task_id = t.id OFFSET 0) d ON TRUE"
             : " LEFT JOIN callback_delivery d ON d.task_id = t.id")
         + " ORDER BY t.created_at DESC, t.id DESC";
   }

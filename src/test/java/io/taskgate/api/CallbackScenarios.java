@@ -96,6 +96,10 @@ interface CallbackScenarios extends ApiScenario {
     JsonNode view = awaitCallbackStatus(id, "FAILED");
     assertThat(view.path("callback").path("attempts").asInt()).isEqualTo(1);
     assertThat(view.path("callback").path("lastError").asText()).contains("410");
+    // the task list shows the callback as the task's own view does (its SQL looks it up apart)
+    JsonNode listed = api().get("/api/v1/tasks?type=echo&status=SUCCEEDED&limit=20").json().path("items");
+    assertThat(listed).filteredOn(item -> item.path("id").asText().equals(id)).singleElement()
+        .satisfies(item -> assertThat(item.path("callback")).isEqualTo(view.path("callback")));
     // the retry schedule of these tests is well under 3 s: nothing more arrives
     await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
         .until(() -> receiver().received(path).size() == 1);
