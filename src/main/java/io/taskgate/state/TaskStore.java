@@ -46,15 +46,15 @@ public class TaskStore {
   private static final String SELECT_TASK = "SELECT " + TASK_COLUMNS + ", " + DELIVERY_COLUMNS
       + " FROM task t LEFT JOIN callback_delivery d ON d.task_id = t.id";
 
-  // A page of the list, newest first, reads its page on PostgreSQL (TaskListPlansTest). The cursor
-  // is a row comparison: the backward scan of task_created_idx (created_at, id) starts there. As an
-  // OR of the two columns it was only a filter, and page k read pages 1..k again (0.13 instead of
-  // 5.6 ms at a depth of 50,000). The page is cut before callback_delivery is looked up, through a
-  // LATERAL subquery the planner cannot flatten: joined, the planner hashed the whole table of
-  // callbacks when its statistics said it was small (0.17 instead of 3.2 ms with 20,000). H2 has
-  // no LATERAL and runs small. Left to the statistics: a status filter over a backlog the
-  // statistics do not know yet sorts every match (13 ms at 40,000 pending; 45 ms joined first).
-  // The null filters fold away in the custom plan of each execution (PostgresPlanMode).
+  // A page of the list, newest first, reads its page on PostgreSQL (TaskListPlansTest; timings in
+  // bench/RESULTS.md run 12). The cursor is a row comparison: the backward scan of
+  // task_created_idx (created_at, id) starts there; as an OR of the two columns it was only a
+  // filter, and page k read pages 1..k again. The page is cut before callback_delivery is looked
+  // up, through a LATERAL subquery the planner cannot flatten: as a join, with statistics that
+  // underestimated callback_delivery, the planner hashed all of it for one page. H2 has no
+  // LATERAL and runs small. Still up to the statistics: a status filter over a backlog they do
+  // not know yet sorts every match. The null filters fold away in the custom plan of each
+  // execution (PostgresPlanMode).
   private static final String AFTER_CURSOR = " AND (t.created_at, t.id) < (:afterAt, :afterId)";
   private static final String[] LIST = {
     list(false, ""), list(false, AFTER_CURSOR), list(true, ""), list(true, AFTER_CURSOR)};

@@ -21,7 +21,10 @@ public final class Plans {
     }
   }
 
-  /** Rows the plan fetched from a table, over all loops, including the rows its filters dropped. */
+  /**
+   * Rows the plan fetched from a table, including the rows its filters dropped, over all loops:
+   * PostgreSQL reports them per loop, rounded, so with several loops the sum is approximate.
+   */
   public static long rowsRead(JsonNode node, String table) {
     long rows = 0;
     if (table.equals(node.path("Relation Name").asText())) {
