@@ -144,8 +144,8 @@ heap_used_mb() { # [pid]: G1 used heap now
 
 record() { # scenario, json from LoadGen
   local meta
-  meta=$(printf '"scenario":"%s","date":"%s","host_cores":%s,"taskgate":"%s","heap_used_mb":%s' \
-    "$1" "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$(git rev-parse --short HEAD)" "${3:-null}")
+  meta=$(printf '"scenario":"%s","date":"%s","host_cores":%s,"taskgate":"%s","heap_used_mb":%s,"poll_ms":%s' \
+    "$1" "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$(git rev-parse --short HEAD)" "${3:-null}" "${BENCH_POLL_MS:-1000}")
   [ -z "${BENCH_APP_ARGS:-}" ] || meta="$meta,\"app_args\":\"${BENCH_APP_ARGS//\"/\\\"}\""
   echo "{$meta,${2#\{}" | tee -a "$RAW"
 }
