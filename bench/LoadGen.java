@@ -267,7 +267,7 @@ public class LoadGen {
    * tasks' own timestamps, so a slower poll changes only how soon the next step starts. A faster one
    * costs the machine under test: each check lists PENDING tasks, and while a backlog's statistics
    * are stale PostgreSQL sorts every pending task for it (~13 ms at 40,000). Every 50 ms, as up to
-   * run 11, it took ~10 % off the RabbitMQ floods' end-to-end rate (bench/RESULTS.md run 12).
+   * run 11, it took 7–13 % off the RabbitMQ floods' end-to-end rate (bench/RESULTS.md run 12).
    */
   static final long POLL_MS = Long.parseLong(System.getenv().getOrDefault("BENCH_POLL_MS", "1000"));
 

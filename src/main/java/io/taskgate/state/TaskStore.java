@@ -55,19 +55,12 @@ public class TaskStore {
   // LATERAL and runs small. Still up to the statistics: a status filter over a backlog they do
   // not know yet sorts every match. The null filters fold away in the custom plan of each
   // execution (PostgresPlanMode).
-  private static final String AFTER_CURSOR = " AND (t.created_at, t.id) < (:afterAt, :afterId)";
-  private static final String[] LIST = {
-    list(false, ""), list(false, AFTER_CURSOR), list(true, ""), list(true, AFTER_CURSOR)};
-
   static String listSql(boolean postgres, boolean afterCursor) {
-    return LIST[(postgres ? 2 : 0) + (afterCursor ? 1 : 0)];
-  }
-
-  private static String list(boolean postgres, String cursor) {
     return "SELECT t.*, " + DELIVERY_COLUMNS
         + " FROM (SELECT " + TASK_COLUMNS + " FROM task t"
         + "        WHERE (CAST(:type AS VARCHAR(100)) IS NULL OR t.type = :type)"
-        + "          AND (CAST(:status AS VARCHAR(16)) IS NULL OR t.status = :status)" + cursor
+        + "          AND (CAST(:status AS VARCHAR(16)) IS NULL OR t.status = :status)"
+        + (afterCursor ? " AND (t.created_at, t.id) < (:afterAt, :afterId)" : "")
         + "        ORDER BY t.created_at DESC, t.id DESC LIMIT :limit) t"
         + (postgres
             ? " LEFT JOIN LATERAL (SELECT d.status, d.attempts, d.last_error FROM callback_delivery d"
@@ -212,6 +205,9 @@ public class TaskStore {
   private final ObjectMapper json;
   private final TransactionTemplate tx;
   private final boolean postgres;
+  // the list's statements for this database: the first page, and a page after a cursor
+  private final String listFirst;
+  private final String listAfter;
   /** With a broker, state changes that need a message write an outbox row in their transaction. */
   private final boolean outbox;
   /**
@@ -232,6 +228,8 @@ public class TaskStore {
     this.json = json;
     this.tx = tx;
     this.postgres = SqlSupport.isPostgres(dataSource);
+    this.listFirst = listSql(postgres, false);
+    this.listAfter = listSql(postgres, true);
     this.outbox = !"database".equals(properties.broker());
     this.publishGrace = outbox && postgres && properties.isApi() ? publishGrace : Duration.ZERO;
     this.submissions = new GroupCommit<>("submit", meters, this::createAll);
@@ -397,7 +395,7 @@ public class TaskStore {
 
   /** Newest first; {@code after} is the cursor of the previous page or null. */
   public List<Task> list(String type, TaskStatus status, PageCursor after, int limit) {
-    var statement = jdbc.sql(listSql(postgres, after != null))
+    var statement = jdbc.sql(after == null ? listFirst : listAfter)
         .param("type", type)
         .param("status", status == null ? null : status.name())
         .param("limit", limit);
