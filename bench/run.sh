@@ -31,6 +31,9 @@
 #                                            (skipped when that is absent)
 #   raw                                      the machine's raw limits through the same scripts:
 #                                            pgbench with Taskgate's writes per task, RabbitMQ PerfTest
+#   ceiling                                  pgbench and PerfTest together at fixed rates, B tasks per
+#                                            transaction: PostgreSQL + RabbitMQ CPU per task and the
+#                                            rate it allows on this machine (bench/ceiling.sh)
 # At the end the run's lines are summarized (bench/summary.py): medians, Taskgate / Celery ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -218,19 +221,26 @@ for s in "${SCENARIOS[@]}"; do
       done
       for rep in $(seq 1 "$REPS") rate; do
         jit0=$(jit_seconds)
+        cpu0=$(python3 bench/cpu.py snap)
         if [ "$rep" = rate ]; then
           name="rate-${s#wrk-}"; mode=rate; submit=$(rate_submit "$SECONDS_WRK" "$RATE")
         else
           name=$s; mode=wrk; submit=$(wrk_submit "$SECONDS_WRK")
         fi
         collected=$(java bench/LoadGen.java collect "http://127.0.0.1:$PORT")
+        # CPU per process group over the flood, its drain and the read-back, per task done
+        cpu=$(python3 bench/cpu.py per-task "$cpu0" "$(python3 bench/cpu.py snap)" \
+          "$(echo "$collected" | python3 -c 'import json, sys; print(max(1, json.load(sys.stdin)["succeeded"]))')")
         jit=$(awk -v a="$jit0" -v b="$(jit_seconds)" 'BEGIN {printf "%.1f", b - a}')
         roles=""
         [ -z "$WORKER_PID" ] || roles="\"roles\":\"api + worker processes\",\"worker_heap_used_mb\":$(heap_used_mb "$WORKER_PID"),"
-        record "$name" "{\"mode\":\"$mode\",\"rep\":\"$rep\",\"warmup_floods\":$warm,\"seconds\":$SECONDS_WRK,\"jit_s\":$jit,$roles$submit,${collected#\{}" "$(heap_used_mb)"
+        record "$name" "{\"mode\":\"$mode\",\"rep\":\"$rep\",\"warmup_floods\":$warm,\"seconds\":$SECONDS_WRK,\"jit_s\":$jit,\"cpu_us_per_task\":$cpu,$roles$submit,${collected#\{}" "$(heap_used_mb)"
         clean_tasks
       done
       stop_app
+      continue ;;
+    ceiling)
+      bench/ceiling.sh | tee -a "$RAW"
       continue ;;
     celery|raw)
       if [ -x ../shared/bench/peers/run.sh ]; then

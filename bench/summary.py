@@ -55,7 +55,7 @@ def main():
     print("| scenario | runs | submit/s | submit p50 / p99 ms | end-to-end tasks/s | latency p50 / p99 ms | heap MB |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name, rs in by.items():
-        if rs[0].get("system", "").endswith("-raw"):
+        if rs[0].get("system", "").endswith("-raw") or name == "ceiling":
             continue
         lone = "lone_p50_ms" in rs[0] or name.endswith("-lone")
         p50 = median(rs, "lone_p50_ms") if "lone_p50_ms" in rs[0] else median(rs, "e2e_p50_ms") or median(rs, "p50_ms")
@@ -81,6 +81,16 @@ def main():
               lone, lambda rs: (ratio(median(rs, "lone_p50_ms"), median(celery_lone, "p50_ms")),
                                 ratio(median(rs, "lone_p99_ms"), median(celery_lone, "p99_ms"))), by)
 
+    cpu = [n for n in by if n.startswith(("wrk-", "rate-")) and any("cpu_us_per_task" in r for r in by[n])]
+    if cpu:
+        groups = tuple(g for g in ("taskgate", "postgres", "rabbitmq", "kafka", "load")
+                       if any(g in r.get("cpu_us_per_task", {}) for n in cpu for r in by[n]))
+        table("CPU per task done, µs (bench/cpu.py over flood, drain and read-back; medians)",
+              groups + ("all",), cpu,
+              lambda rs: [fmt(statistics.median(r["cpu_us_per_task"].get(g, 0) for r in rs if "cpu_us_per_task" in r))
+                          for g in groups]
+              + [fmt(statistics.median(sum(r["cpu_us_per_task"].values()) for r in rs if "cpu_us_per_task" in r))], by)
+
     raw = [(n, rs) for n, rs in by.items() if rs[0].get("system", "").endswith("-raw")]
     floods = [n for n in by if n.startswith("wrk-")]
     if raw:
@@ -91,6 +101,19 @@ def main():
             limit = median(rs, "e2e_rate")
             shares = [f"{100 * median(by[n], 'e2e_rate') / limit:.0f} % | " if limit else "- | " for n in floods]
             print(f"| `{name}`: {rs[0].get('desc', '')} | {fmt(limit)} | " + "".join(shares))
+
+    if "ceiling" in by:
+        print("\nPostgreSQL + RabbitMQ together (bench/ceiling.sh): CPU per task and the rate it allows on this"
+              " machine; the floods' share of that ceiling:\n")
+        print("| tasks per tx | rate | sustained | PostgreSQL / RabbitMQ / PerfTest µs | floor µs | ceiling/s | "
+              + "".join(f"{n} | " for n in floods))
+        print("|---:|---:|---|---:|---:|---:|" + "---:|" * len(floods))
+        for r in by["ceiling"]:
+            us = r["cpu_us_per_task"]
+            shares = [f"{100 * median(by[n], 'e2e_rate') / r['ceiling_tasks_per_s']:.0f} % | " for n in floods]
+            print(f"| {r['tasks_per_tx']} | {fmt(r['rate'])} | {'yes' if r['sustained'] else 'no'} | "
+                  f"{us.get('postgres')} / {us.get('rabbitmq')} / {us.get('perftest')} | {r['floor_us']} | "
+                  f"{fmt(r['ceiling_tasks_per_s'])} | " + "".join(shares))
 
 
 if __name__ == "__main__":
