@@ -17,7 +17,8 @@
 #                                            BENCH_WARMUP_ROUNDS), then BENCH_REPS floods with wrk
 #                                            (BENCH_SECONDS, 64 connections), each drained: end-to-end
 #                                            figures from the tasks' timestamps (LoadGen collect) and
-#                                            the JIT's compile seconds meanwhile; then one run at a
+#                                            the JIT's compile seconds, CPU per task (bench/cpu.py) and
+#                                            PostgreSQL's commits and rows per task meanwhile; then one run at a
 #                                            fixed BENCH_RATE/s (LoadGen rate: open loop, evenly
 #                                            spaced, 64 connections), recorded as rate-*
 #   wrk-split-rabbitmq-pg                    the wrk run with the roles in two processes (api on the
@@ -188,6 +189,27 @@ wrk_submit() { # seconds -> JSON fields: submit rate and latency percentiles
   ' "$SCRATCH/wrk.txt"
 }
 
+# PostgreSQL's own counters for the bench schema: commits in the database, then rows inserted,
+# updated (of which HOT: no index entry written) and deleted in task and outbox
+pg_counts() {
+  psql -tA -F' ' -h 127.0.0.1 -U postgres -d test -c "
+    SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = 'test'),
+           coalesce(sum(n_tup_ins) FILTER (WHERE relname = 'task'), 0),
+           coalesce(sum(n_tup_upd) FILTER (WHERE relname = 'task'), 0),
+           coalesce(sum(n_tup_hot_upd) FILTER (WHERE relname = 'task'), 0),
+           coalesce(sum(n_tup_ins) FILTER (WHERE relname = 'outbox'), 0),
+           coalesce(sum(n_tup_del) FILTER (WHERE relname = 'outbox'), 0)
+      FROM pg_stat_user_tables WHERE schemaname = 'taskgate_bench'"
+}
+pg_per_task() { # counts before, counts after, tasks -> JSON object, per task
+  # a backend reports its counters at most once a second, an idle one after 10 s: read after 11 s
+  awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN {
+    split(a, x, " "); split(b, y, " ")
+    split("commits task_inserts task_updates task_hot_updates outbox_inserts outbox_deletes", k, " ")
+    printf "{"; for (i = 1; i <= 6; i++) printf "%s\"%s\":%.2f", (i > 1 ? "," : ""), k[i], (y[i] - x[i]) / n; printf "}"
+  }'
+}
+
 rate_submit() { # seconds, rate -> JSON fields: achieved rate and latency percentiles at that offered rate
   # open loop, evenly spaced, latency from each submission's scheduled time (LoadGen rate). hey -q,
   # used up to run 9, paced each of its 50 workers on its own ticker: 50 submissions at once every
@@ -222,6 +244,7 @@ for s in "${SCENARIOS[@]}"; do
       for rep in $(seq 1 "$REPS") rate; do
         jit0=$(jit_seconds)
         cpu0=$(python3 bench/cpu.py snap)
+        pg0=$(pg_counts)
         if [ "$rep" = rate ]; then
           name="rate-${s#wrk-}"; mode=rate; submit=$(rate_submit "$SECONDS_WRK" "$RATE")
         else
@@ -229,12 +252,14 @@ for s in "${SCENARIOS[@]}"; do
         fi
         collected=$(java bench/LoadGen.java collect "http://127.0.0.1:$PORT")
         # CPU per process group over the flood, its drain and the read-back, per task done
-        cpu=$(python3 bench/cpu.py per-task "$cpu0" "$(python3 bench/cpu.py snap)" \
-          "$(echo "$collected" | python3 -c 'import json, sys; print(max(1, json.load(sys.stdin)["succeeded"]))')")
+        done_n=$(echo "$collected" | python3 -c 'import json, sys; print(max(1, json.load(sys.stdin)["succeeded"]))')
+        cpu=$(python3 bench/cpu.py per-task "$cpu0" "$(python3 bench/cpu.py snap)" "$done_n")
+        sleep 11
+        pg=$(pg_per_task "$pg0" "$(pg_counts)" "$done_n")
         jit=$(awk -v a="$jit0" -v b="$(jit_seconds)" 'BEGIN {printf "%.1f", b - a}')
         roles=""
         [ -z "$WORKER_PID" ] || roles="\"roles\":\"api + worker processes\",\"worker_heap_used_mb\":$(heap_used_mb "$WORKER_PID"),"
-        record "$name" "{\"mode\":\"$mode\",\"rep\":\"$rep\",\"warmup_floods\":$warm,\"seconds\":$SECONDS_WRK,\"jit_s\":$jit,\"cpu_us_per_task\":$cpu,$roles$submit,${collected#\{}" "$(heap_used_mb)"
+        record "$name" "{\"mode\":\"$mode\",\"rep\":\"$rep\",\"warmup_floods\":$warm,\"seconds\":$SECONDS_WRK,\"jit_s\":$jit,\"cpu_us_per_task\":$cpu,\"pg_per_task\":$pg,$roles$submit,${collected#\{}" "$(heap_used_mb)"
         clean_tasks
       done
       stop_app

@@ -91,6 +91,13 @@ def main():
                           for g in groups]
               + [fmt(statistics.median(sum(r["cpu_us_per_task"].values()) for r in rs if "cpu_us_per_task" in r))], by)
 
+    pg = [n for n in by if n.startswith(("wrk-", "rate-")) and any("pg_per_task" in r for r in by[n])]
+    if pg:
+        keys = ("commits", "task_inserts", "task_updates", "task_hot_updates", "outbox_inserts", "outbox_deletes")
+        table("PostgreSQL's counters per task done (pg_stat_database / pg_stat_user_tables; medians)", keys, pg,
+              lambda rs: [fmt(statistics.median(r["pg_per_task"][k] for r in rs if "pg_per_task" in r), 2)
+                          for k in keys], by)
+
     raw = [(n, rs) for n, rs in by.items() if rs[0].get("system", "").endswith("-raw")]
     floods = [n for n in by if n.startswith("wrk-")]
     if raw:
