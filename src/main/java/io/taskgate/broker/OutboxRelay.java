@@ -2,6 +2,8 @@ package io.taskgate.broker;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.taskgate.config.TaskgateProperties;
 import io.taskgate.ingress.TaskView;
 import io.taskgate.queue.TaskSignals;
@@ -37,12 +39,18 @@ import org.springframework.transaction.support.TransactionTemplate;
  * confirmed ones. Unconfirmed rows are retried after a pause, so a broker outage only delays
  * publication: submissions keep answering 202.
  *
- * <p>On PostgreSQL a submission is also handed over right after its commit ({@link #publishSoon}):
- * the relay publishes it from memory and deletes exactly that outbox row by its id, which spares
- * the take and the read of the task (about 1 ms of a lone task's 4). The row is written due only
+ * <p>On PostgreSQL a submission is also handed over right after its commit ({@link #publishSoon}),
+ * and so is a completion event that a worker of this process committed ({@link
+ * TaskStore#handOverEventsTo}): the relay publishes it from memory and deletes exactly that outbox
+ * row by its id, which spares the take and the read of the task (about 1 ms of a lone task's 4;
+ * for an event, also the wait for the next take, up to the poll interval). The row is written due only
  * after {@code taskgate.outbox.publish-grace}, so the polling take does not publish it twice
  * meanwhile; if this process dies, or the broker does not confirm, the take publishes it once the
  * grace is over. Hand-overs older than half the grace are left to the take.
+ *
+ * <p>Operators see which way the messages went in {@code taskgate_outbox_published_total}
+ * (Prometheus; tags {@code path}: hand-over or take, {@code kind}: task or event): hand-overs that
+ * waited longer than half the grace (a flood faster than the broker takes it) are left to the take.
  *
  * <p>Threads: {@code taskgate-outbox-handover-1} and {@code -2} publish the hand-overs as they
  * come (started only when there are hand-overs: publish grace > 0), and
@@ -76,11 +84,17 @@ public class OutboxRelay implements SmartLifecycle {
   private final BlockingQueue<Fresh> fresh = new ArrayBlockingQueue<>(10_000);
   private volatile boolean running;
   private final List<Thread> threads = new ArrayList<>();
+  private final Counter handedOverTasks;
+  private final Counter handedOverEvents;
+  private final Counter takenTasks;
+  private final Counter takenEvents;
 
-  private record Fresh(long outboxRow, Task task, long handedAtNanos) {}
+  /** A committed outbox row handed over with its task: a submission's message or, if event, a completion event. */
+  private record Fresh(long outboxRow, Task task, boolean event, long handedAtNanos) {}
 
   public OutboxRelay(Outbox outbox, TaskStore tasks, TopologyGuard topology, TaskSignals signals,
       ProducerTemplate producer, ObjectMapper json, WorkerIdentity identity, TaskgateProperties properties,
+      MeterRegistry meters,
       @org.springframework.beans.factory.annotation.Value("${taskgate.outbox.poll-interval:200ms}") Duration pollInterval,
       @org.springframework.beans.factory.annotation.Value("${taskgate.outbox.batch-size:200}") int batchSize,
       TransactionTemplate tx) {
@@ -97,6 +111,18 @@ public class OutboxRelay implements SmartLifecycle {
     this.pollInterval = pollInterval;
     this.batchSize = batchSize;
     this.publishGrace = tasks.publishGrace();
+    this.handedOverTasks = published(meters, "hand-over", "task");
+    this.handedOverEvents = published(meters, "hand-over", "event");
+    this.takenTasks = published(meters, "take", "task");
+    this.takenEvents = published(meters, "take", "event");
+  }
+
+  private static Counter published(MeterRegistry meters, String path, String kind) {
+    return Counter.builder("taskgate.outbox.published")
+        .description("Messages the outbox relay published and the broker confirmed, by the way they went")
+        .tag("path", path)
+        .tag("kind", kind)
+        .register(meters);
   }
 
   /**
@@ -108,10 +134,18 @@ public class OutboxRelay implements SmartLifecycle {
     if (enabled && stored.outboxRow() != null) {
       // wakes the hand-over thread; full queue: the row stays in the outbox and the take
       // publishes it after the grace
-      fresh.offer(new Fresh(stored.outboxRow(), stored.task(), System.nanoTime()));
+      fresh.offer(new Fresh(stored.outboxRow(), stored.task(), false, System.nanoTime()));
     } else {
       signals.signal(SIGNAL);
     }
+  }
+
+  /**
+   * Publishes a just-committed completion event soon (TaskStore calls it after the commit); when
+   * the hand-over queue is full, the take publishes it after the grace.
+   */
+  private void publishEventSoon(StoredTask stored) {
+    fresh.offer(new Fresh(stored.outboxRow(), stored.task(), true, System.nanoTime()));
   }
 
   @Override
@@ -125,6 +159,7 @@ public class OutboxRelay implements SmartLifecycle {
       for (int i = 1; i <= HAND_OVER_THREADS; i++) {
         threads.add(daemon(loop("outbox hand-over", this::handOverRound), "taskgate-outbox-handover-" + i));
       }
+      tasks.handOverEventsTo(this::publishEventSoon);
     }
   }
 
@@ -138,6 +173,8 @@ public class OutboxRelay implements SmartLifecycle {
   @Override
   public void stop() {
     running = false;
+    // runs still finishing (a worker's drain) write their events due at once, for any relay
+    tasks.handOverEventsTo(null);
     signals.signal(SIGNAL);
     for (Thread thread : threads) {
       try {
@@ -246,9 +283,9 @@ public class OutboxRelay implements SmartLifecycle {
   }
 
   /**
-   * Publishes {@code first} and the submissions handed over after it by {@link #publishSoon} (up
-   * to a batch) and deletes their outbox rows by id — exactly those rows: a later row of the same
-   * task (a retry's message) is not touched.
+   * Publishes {@code first} and the submissions and events handed over after it (up to a batch)
+   * and deletes their outbox rows by id — exactly those rows: a later row of the same task (a
+   * retry's message) is not touched.
    */
   private void publishFresh(Fresh first) {
     List<Fresh> handed = new ArrayList<>();
@@ -258,16 +295,24 @@ public class OutboxRelay implements SmartLifecycle {
     long staleBefore = System.nanoTime() - publishGrace.toNanos() / 2;
     List<Fresh> due = handed.stream().filter(f -> f.handedAtNanos() - staleBefore > 0).toList();
     List<Exchange> batch = new ArrayList<>();
+    int events = 0;
     for (Fresh f : due) {
-      taskHeaders(f.task()).ifPresent(h -> batch.add(message(h, taskBody(f.task()))));
+      if (f.event()) {
+        batch.add(message(eventHeaders(f.task()), eventBody(f.task())));
+        events++;
+      } else {
+        taskHeaders(f.task()).ifPresent(h -> batch.add(message(h, taskBody(f.task()))));
+      }
     }
     Exception failure = send(batch);
     if (failure != null) {
       // the rows stay: the take publishes them after the grace
-      throw new IllegalStateException(batch.size() + " new task message(s) not confirmed by the broker;"
+      throw new IllegalStateException(batch.size() + " handed-over message(s) not confirmed by the broker;"
           + " the outbox relay publishes them after the grace", failure);
     }
     outbox.deleteByIds(due.stream().map(Fresh::outboxRow).toList());
+    handedOverEvents.increment(events);
+    handedOverTasks.increment(batch.size() - events);
   }
 
   /**
@@ -280,16 +325,24 @@ public class OutboxRelay implements SmartLifecycle {
     for (Task t : tasks.findAll(rows.stream().map(OutboxRow::taskId).distinct().toList())) {
       byId.put(t.id(), t);
     }
+    int events = 0;
     for (OutboxRow row : rows) {
       Task task = byId.get(row.taskId());
+      boolean event = "event".equals(row.kind());
       Optional<Map<String, Object>> headers = task == null ? Optional.empty()
-          : "event".equals(row.kind()) ? Optional.of(eventHeaders(task)) : taskHeaders(task);
+          : event ? Optional.of(eventHeaders(task)) : taskHeaders(task);
       if (headers.isEmpty()) {
         continue; // task gone or no longer waiting: nothing to publish
       }
-      batch.add(message(headers.get(), "event".equals(row.kind()) ? eventBody(task) : taskBody(task)));
+      batch.add(message(headers.get(), event ? eventBody(task) : taskBody(task)));
+      events += event ? 1 : 0;
     }
-    return send(batch);
+    Exception failure = send(batch);
+    if (failure == null) {
+      takenEvents.increment(events);
+      takenTasks.increment(batch.size() - events);
+    }
+    return failure;
   }
 
   private Exchange message(Map<String, Object> headers, String body) {

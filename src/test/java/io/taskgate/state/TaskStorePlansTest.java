@@ -66,7 +66,8 @@ class TaskStorePlansTest {
         Map.of("status", status), UUID.class);
     UUID id = ids.get(0);
     Map<String, Object> params = new HashMap<>(Map.of("id", id, "owner", "worker-1", "attempt", 0,
-        "until", OffsetDateTime.now().plusSeconds(30), "now", OffsetDateTime.now(), "outbox", true));
+        "until", OffsetDateTime.now().plusSeconds(30), "now", OffsetDateTime.now(), "outbox", true,
+        "eventAt", OffsetDateTime.now()));
     // the grouped statements (GroupCommit) name their tasks in arrays, one element per task
     params.put("ids", statement.endsWith("-ids") || statement.endsWith("-outcomes")
         ? SqlSupport.textArray(ids.toArray()) : ids);
