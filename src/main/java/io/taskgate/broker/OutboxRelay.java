@@ -39,11 +39,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * confirmed ones. Unconfirmed rows are retried after a pause, so a broker outage only delays
  * publication: submissions keep answering 202.
  *
- * <p>On PostgreSQL a submission is also handed over right after its commit ({@link #publishSoon}),
- * and so is a completion event that a worker of this process committed ({@link
- * TaskStore#handOverEventsTo}): the relay publishes it from memory and deletes exactly that outbox
- * row by its id, which spares the take and the read of the task (about 1 ms of a lone task's 4;
- * for an event, also the wait for the next take, up to the poll interval). The row is written due only
+ * <p>On PostgreSQL a submission is also handed over right after its commit ({@link #publishSoon}):
+ * the relay publishes it from memory and deletes exactly that outbox row by its id, which spares
+ * the take and the read of the task (about 1 ms of a lone task's 4). The row is written due only
  * after {@code taskgate.outbox.publish-grace}, so the polling take does not publish it twice
  * meanwhile; if this process dies, or the broker does not confirm, the take publishes it once the
  * grace is over. Hand-overs older than half the grace are left to the take.
@@ -51,6 +49,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>Operators see which way the messages went in {@code taskgate_outbox_published_total}
  * (Prometheus; tags {@code path}: hand-over or take, {@code kind}: task or event): hand-overs that
  * waited longer than half the grace (a flood faster than the broker takes it) are left to the take.
+ * Completion events always go through the take, in its batches: handed over as they come, their
+ * small batches cost more per task than the take's read (bench/RESULTS.md run 14).
  *
  * <p>Threads: {@code taskgate-outbox-handover-1} and {@code -2} publish the hand-overs as they
  * come (started only when there are hand-overs: publish grace > 0), and
@@ -85,12 +85,10 @@ public class OutboxRelay implements SmartLifecycle {
   private volatile boolean running;
   private final List<Thread> threads = new ArrayList<>();
   private final Counter handedOverTasks;
-  private final Counter handedOverEvents;
   private final Counter takenTasks;
   private final Counter takenEvents;
 
-  /** A committed outbox row handed over with its task: a submission's message or, if event, a completion event. */
-  private record Fresh(long outboxRow, Task task, boolean event, long handedAtNanos) {}
+  private record Fresh(long outboxRow, Task task, long handedAtNanos) {}
 
   public OutboxRelay(Outbox outbox, TaskStore tasks, TopologyGuard topology, TaskSignals signals,
       ProducerTemplate producer, ObjectMapper json, WorkerIdentity identity, TaskgateProperties properties,
@@ -112,7 +110,6 @@ public class OutboxRelay implements SmartLifecycle {
     this.batchSize = batchSize;
     this.publishGrace = tasks.publishGrace();
     this.handedOverTasks = published(meters, "hand-over", "task");
-    this.handedOverEvents = published(meters, "hand-over", "event");
     this.takenTasks = published(meters, "take", "task");
     this.takenEvents = published(meters, "take", "event");
   }
@@ -134,18 +131,10 @@ public class OutboxRelay implements SmartLifecycle {
     if (enabled && stored.outboxRow() != null) {
       // wakes the hand-over thread; full queue: the row stays in the outbox and the take
       // publishes it after the grace
-      fresh.offer(new Fresh(stored.outboxRow(), stored.task(), false, System.nanoTime()));
+      fresh.offer(new Fresh(stored.outboxRow(), stored.task(), System.nanoTime()));
     } else {
       signals.signal(SIGNAL);
     }
-  }
-
-  /**
-   * Publishes a just-committed completion event soon (TaskStore calls it after the commit); when
-   * the hand-over queue is full, the take publishes it after the grace.
-   */
-  private void publishEventSoon(StoredTask stored) {
-    fresh.offer(new Fresh(stored.outboxRow(), stored.task(), true, System.nanoTime()));
   }
 
   @Override
@@ -159,7 +148,6 @@ public class OutboxRelay implements SmartLifecycle {
       for (int i = 1; i <= HAND_OVER_THREADS; i++) {
         threads.add(daemon(loop("outbox hand-over", this::handOverRound), "taskgate-outbox-handover-" + i));
       }
-      tasks.handOverEventsTo(this::publishEventSoon);
     }
   }
 
@@ -173,8 +161,6 @@ public class OutboxRelay implements SmartLifecycle {
   @Override
   public void stop() {
     running = false;
-    // runs still finishing (a worker's drain) write their events due at once, for any relay
-    tasks.handOverEventsTo(null);
     signals.signal(SIGNAL);
     for (Thread thread : threads) {
       try {
@@ -283,9 +269,9 @@ public class OutboxRelay implements SmartLifecycle {
   }
 
   /**
-   * Publishes {@code first} and the submissions and events handed over after it (up to a batch)
-   * and deletes their outbox rows by id — exactly those rows: a later row of the same task (a
-   * retry's message) is not touched.
+   * Publishes {@code first} and the submissions handed over after it by {@link #publishSoon} (up
+   * to a batch) and deletes their outbox rows by id — exactly those rows: a later row of the same
+   * task (a retry's message) is not touched.
    */
   private void publishFresh(Fresh first) {
     List<Fresh> handed = new ArrayList<>();
@@ -295,24 +281,17 @@ public class OutboxRelay implements SmartLifecycle {
     long staleBefore = System.nanoTime() - publishGrace.toNanos() / 2;
     List<Fresh> due = handed.stream().filter(f -> f.handedAtNanos() - staleBefore > 0).toList();
     List<Exchange> batch = new ArrayList<>();
-    int events = 0;
     for (Fresh f : due) {
-      if (f.event()) {
-        batch.add(message(eventHeaders(f.task()), eventBody(f.task())));
-        events++;
-      } else {
-        taskHeaders(f.task()).ifPresent(h -> batch.add(message(h, taskBody(f.task()))));
-      }
+      taskHeaders(f.task()).ifPresent(h -> batch.add(message(h, taskBody(f.task()))));
     }
     Exception failure = send(batch);
     if (failure != null) {
       // the rows stay: the take publishes them after the grace
-      throw new IllegalStateException(batch.size() + " handed-over message(s) not confirmed by the broker;"
+      throw new IllegalStateException(batch.size() + " new task message(s) not confirmed by the broker;"
           + " the outbox relay publishes them after the grace", failure);
     }
     outbox.deleteByIds(due.stream().map(Fresh::outboxRow).toList());
-    handedOverEvents.increment(events);
-    handedOverTasks.increment(batch.size() - events);
+    handedOverTasks.increment(batch.size());
   }
 
   /**

@@ -23,12 +23,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -155,11 +153,8 @@ public class TaskStore {
   // trip and one commit for all of them: the guarded UPDATE (RUN_GUARD per run: still RUNNING, same
   // lease owner and attempt, no cancellation requested), the callback delivery of each terminal
   // outcome and the outbox row (the completion event, or the retry's task message, due when the
-  // retry is). Data-modifying WITH clauses run exactly once, all or nothing. Returns the runs whose
-  // outcome applied, by position (1-based), each with its task as it now is and the id of its
-  // completion event's outbox row (null for a retry, or without a broker): the API of this process
-  // publishes that event from memory right after the commit (:eventAt, the row's due time, is then
-  // after the publish grace; see #handOverEventsTo).
+  // retry is). Data-modifying WITH clauses run exactly once, all or nothing. Returns the positions
+  // (1-based) of the runs whose outcome applied.
   static final String RUN_OUTCOMES_POSTGRES =
       """
       WITH t AS (
@@ -179,7 +174,7 @@ public class TaskStore {
               WHERE task.id = v.id AND (task.status = 'RUNNING') IS TRUE
                 AND task.lease_owner = v.owner AND task.attempts = v.attempt
                 AND task.cancel_requested = FALSE
-             RETURNING task.*, v.i),
+             RETURNING task.id, task.status, task.callback_url, task.run_at, v.i),
            d AS (INSERT INTO callback_delivery (task_id, event_type, url, status, attempts,
                                                next_attempt_at, created_at, updated_at)
                  SELECT id, CASE status WHEN 'SUCCEEDED' THEN 'task.succeeded'
@@ -190,12 +185,10 @@ public class TaskStore {
                  RETURNING task_id),
            o AS (INSERT INTO outbox (kind, task_id, available_at, created_at)
                  SELECT CASE status WHEN 'PENDING' THEN 'task' ELSE 'event' END, id,
-                        CASE status WHEN 'PENDING' THEN run_at ELSE :eventAt END, :now
+                        CASE status WHEN 'PENDING' THEN run_at ELSE :now END, :now
                    FROM t WHERE :outbox
-                 RETURNING task_id, id, kind)
-      SELECT t.*, o.id AS event_row, CAST(NULL AS VARCHAR) AS callback_status,
-             0 AS callback_attempts, CAST(NULL AS VARCHAR) AS callback_last_error
-        FROM t LEFT JOIN o ON o.task_id = t.id AND o.kind = 'event'
+                 RETURNING task_id)
+      SELECT i FROM t
       """;
 
   // a worker's heartbeat: the leases of all its running tasks in one statement
@@ -227,8 +220,6 @@ public class TaskStore {
   private final GroupCommit<NewTask, StoredTask> submissions;
   private final GroupCommit<ClaimRequest, Optional<ClaimedTask>> claims;
   private final GroupCommit<Outcome, Boolean> outcomes;
-  /** Takes the completion events committed by run outcomes, to publish them from memory; or null. */
-  private volatile Consumer<StoredTask> eventHandOver;
 
   public TaskStore(JdbcClient jdbc, ObjectMapper json, TransactionTemplate tx, DataSource dataSource,
       TaskgateProperties properties, MeterRegistry meters,
@@ -253,20 +244,6 @@ public class TaskStore {
   /** How long a submit's outbox row waits for the API's own publication; zero: no such wait. */
   public Duration publishGrace() {
     return publishGrace;
-  }
-
-  /**
-   * From now on (PostgreSQL, publish grace above zero: this process runs the API's relay), each
-   * completion event that a run outcome commits on its own is handed to {@code handOver} right
-   * after the commit, as the task now is with the id of its outbox row; that row becomes due for
-   * the polling relay only after the publish grace, as a submission's does. Without this, or
-   * when an outcome is written in a caller's transaction, the event's row is due at once. Null
-   * stops the hand-overs (the relay stops).
-   */
-  public void handOverEventsTo(Consumer<StoredTask> handOver) {
-    if (postgres && !publishGrace.isZero()) {
-      this.eventHandOver = handOver;
-    }
   }
 
   // ---------------------------------------------------------------- create and read
@@ -581,10 +558,6 @@ public class TaskStore {
    * applied (each run is told by its position, so a run named twice applies once).
    */
   List<Boolean> recordOutcomes(List<Outcome> runs) {
-    // in a caller's transaction the commit is the caller's, later: no hand-over, the event is due
-    Consumer<StoredTask> handOver =
-        TransactionSynchronizationManager.isActualTransactionActive() ? null : eventHandOver;
-    Instant now = now();
     int n = runs.size();
     // rows are updated in array order: in id order (PostgreSQL's uuid order is the order of the
     // text form), as the heartbeat's id list locks them, so that the two cannot deadlock
@@ -605,27 +578,16 @@ public class TaskStore {
       columns[6][k] = o.message();
       columns[7][k] = o.runAt() == null ? null : ts(o.runAt()).toString();
     }
-    List<StoredTask> events = new ArrayList<>();
     List<Integer> appliedPositions = arrays(jdbc.sql(RUN_OUTCOMES_POSTGRES),
             List.of("ids", "owners", "attempts", "statuses", "results", "errorTypes", "messages", "runAts"),
             columns)
-        .param("now", ts(now))
-        .param("eventAt", ts(handOver == null ? now : now.plus(publishGrace)))
+        .param("now", ts(now()))
         .param("outbox", outbox)
-        .query((rs, row) -> {
-          long eventRow = rs.getLong("event_row");
-          if (handOver != null && !rs.wasNull()) {
-            events.add(new StoredTask(mapTask(rs, row), eventRow));
-          }
-          return rs.getInt("i");
-        })
+        .query(Integer.class)
         .list();
     List<Boolean> applied = new ArrayList<>(Collections.nCopies(n, false));
     for (int position : appliedPositions) {
       applied.set(order.get(position - 1), true); // WITH ORDINALITY counts from 1
-    }
-    if (handOver != null) {
-      events.forEach(handOver); // committed: the statement ran in its own transaction (autocommit)
     }
     return applied;
   }

@@ -39,8 +39,6 @@ class TaskStoreGroupTest {
   static HikariDataSource pool;
   static JdbcClient jdbc;
   static TaskStore store;
-  static TaskgateProperties properties;
-  static TransactionTemplate tx;
 
   @BeforeAll
   static void store() {
@@ -52,11 +50,11 @@ class TaskStoreGroupTest {
     pool.setUsername(Postgres.USER);
     pool.setMaximumPoolSize(2);
     jdbc = JdbcClient.create(pool);
-    properties = new Binder(new MapConfigurationPropertySource(
+    TaskgateProperties properties = new Binder(new MapConfigurationPropertySource(
             Map.of("taskgate.broker", "rabbitmq", "taskgate.roles", "api,worker")))
         .bindOrCreate("taskgate", TaskgateProperties.class);
-    tx = new TransactionTemplate(new DataSourceTransactionManager(pool));
-    store = new TaskStore(jdbc, JSON, tx, pool, properties, new SimpleMeterRegistry(), Duration.ofSeconds(5));
+    store = new TaskStore(jdbc, JSON, new TransactionTemplate(new DataSourceTransactionManager(pool)),
+        pool, properties, new SimpleMeterRegistry(), Duration.ofSeconds(5));
   }
 
   @AfterAll
@@ -173,44 +171,6 @@ class TaskStoreGroupTest {
 
     assertThat(applied).containsExactlyInAnyOrder(true, false);
     assertThat(outbox(id)).containsExactly("event");
-  }
-
-  @Test
-  void a_completion_event_is_handed_to_the_api_after_its_commit_and_due_for_the_take_only_after_the_grace() {
-    TaskStore handing = new TaskStore(jdbc, JSON, tx, pool, properties, new SimpleMeterRegistry(), Duration.ofSeconds(5));
-    List<StoredTask> handed = new java.util.concurrent.CopyOnWriteArrayList<>();
-    handing.handOverEventsTo(handed::add);
-    UUID succeeds = pending(null);
-    UUID retries = pending(null);
-    UUID inCallersTransaction = pending(null);
-    List<ClaimedTask> runs = handing.claimAll(List.of(claim(succeeds), claim(retries), claim(inCallersTransaction)))
-        .stream().map(Optional::orElseThrow).toList();
-    Instant before = SqlSupport.now();
-
-    handing.recordOutcomes(List.of(
-        new TaskStore.Outcome(runs.get(0), TaskStatus.SUCCEEDED, "{\"ok\":1}", null, null, null),
-        new TaskStore.Outcome(runs.get(1), TaskStatus.PENDING, null, "flaky", "again", before.plusSeconds(3600))));
-    tx.executeWithoutResult(s -> handing.recordOutcomes(List.of(
-        new TaskStore.Outcome(runs.get(2), TaskStatus.SUCCEEDED, "{\"ok\":2}", null, null, null))));
-
-    // only the terminal outcome committed on its own: the task as it now is, and its event's row
-    assertThat(handed).singleElement().satisfies(event -> {
-      assertThat(event.task().id()).isEqualTo(succeeds);
-      assertThat(event.task().status()).isEqualTo(TaskStatus.SUCCEEDED);
-      assertThat(event.task().result().path("ok").asInt()).isEqualTo(1);
-      assertThat(event.task().attempts()).isEqualTo(1);
-      assertThat(event.task().finishedAt()).isNotNull();
-      Map<String, Object> row = jdbc.sql("SELECT task_id, kind, available_at FROM outbox WHERE id = :id")
-          .param("id", event.outboxRow()).query().singleRow();
-      assertThat(row).containsEntry("task_id", succeeds).containsEntry("kind", "event");
-      assertThat(((java.sql.Timestamp) row.get("available_at")).toInstant())
-          .as("due for the polling take after the grace").isAfterOrEqualTo(before.plusSeconds(5));
-    });
-    // written in a caller's transaction (committed later, by the caller): due at once, not handed over
-    assertThat(jdbc.sql("SELECT available_at FROM outbox WHERE task_id = :id AND kind = 'event'")
-        .param("id", inCallersTransaction).query(java.sql.Timestamp.class).single().toInstant())
-        .isBefore(before.plusSeconds(5));
-    assertThat(outbox(retries)).containsExactly("task");
   }
 
   static TaskStore.ClaimRequest claim(UUID id) {

@@ -66,8 +66,7 @@ class TaskStorePlansTest {
         Map.of("status", status), UUID.class);
     UUID id = ids.get(0);
     Map<String, Object> params = new HashMap<>(Map.of("id", id, "owner", "worker-1", "attempt", 0,
-        "until", OffsetDateTime.now().plusSeconds(30), "now", OffsetDateTime.now(), "outbox", true,
-        "eventAt", OffsetDateTime.now()));
+        "until", OffsetDateTime.now().plusSeconds(30), "now", OffsetDateTime.now(), "outbox", true));
     // the grouped statements (GroupCommit) name their tasks in arrays, one element per task
     params.put("ids", statement.endsWith("-ids") || statement.endsWith("-outcomes")
         ? SqlSupport.textArray(ids.toArray()) : ids);
