@@ -6,6 +6,10 @@
 #   BENCH_N=20000 BENCH_CONCURRENCY=64 BENCH_K=300 bench/run.sh
 #   BENCH_APP_ARGS='--taskgate.outbox.publish-grace=0s' bench/run.sh lone-rabbitmq-pg
 #                                     # extra Taskgate arguments (split on spaces; recorded as app_args)
+#   BENCH_STATEMENTS=1 bench/run.sh wrk-rabbitmq-pg
+#                                     # also PostgreSQL's statements per measured flood (pg_stat_statements:
+#                                     # preloaded by ALTER SYSTEM and a restart of the local cluster for the
+#                                     # run, then reset and restarted again), in bench/results/statements/
 #
 # Scenarios (Taskgate runs as one process with both roles, a fixed 256 MB heap, on this machine):
 #   db-h2, db-pg, rabbitmq-pg                burst of N no-op echo tasks over HTTP
@@ -140,7 +144,47 @@ PROPS
   exit 1
 }
 stop_kafka() { stop_pid "$KAFKA_PID"; KAFKA_PID=""; }
-trap 'stop_app; stop_kafka' EXIT
+# BENCH_STATEMENTS=1: pg_stat_statements for the run (the server is restarted to load it, and
+# restarted again at the end without it, so that other runs measure the server as configured)
+STATEMENTS_LOADED=""
+pg_restart() { pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main restart; }
+load_statements() {
+  [ "${BENCH_STATEMENTS:-}" = 1 ] || return 0
+  if ! psql -tA -h 127.0.0.1 -U postgres -d test -c 'SHOW shared_preload_libraries' | grep -q pg_stat_statements; then
+    psql -q -h 127.0.0.1 -U postgres -d test -c "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'"
+    pg_restart
+    STATEMENTS_LOADED=1
+  fi
+  psql -q -h 127.0.0.1 -U postgres -d test -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements'
+  mkdir -p "$OUT/statements"
+}
+unload_statements() {
+  [ -n "$STATEMENTS_LOADED" ] || return 0
+  psql -q -h 127.0.0.1 -U postgres -d test -c 'DROP EXTENSION IF EXISTS pg_stat_statements' \
+    -c 'ALTER SYSTEM RESET shared_preload_libraries'
+  pg_restart
+  STATEMENTS_LOADED=""
+}
+statements_reset() {
+  [ "${BENCH_STATEMENTS:-}" = 1 ] || return 0
+  psql -q -h 127.0.0.1 -U postgres -d test -c 'SELECT pg_stat_statements_reset()' >/dev/null
+}
+statements_report() { # name, tasks done: the statements since the reset, per task, into a file
+  [ "${BENCH_STATEMENTS:-}" = 1 ] || return 0
+  local file
+  file="$OUT/statements/$1-$(date -u +%Y%m%dT%H%M%S).txt"
+  psql -h 127.0.0.1 -U postgres -d test -v n="$2" >"$file" <<'SQL'
+SELECT calls, round(calls::numeric / :n, 3) AS calls_per_task, round(rows::numeric / greatest(calls, 1), 1) AS rows_per_call,
+       round((total_exec_time * 1000 / :n)::numeric, 1) AS exec_us_per_task,
+       left(regexp_replace(query, '\s+', ' ', 'g'), 160) AS statement
+  FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat%' ORDER BY total_exec_time DESC LIMIT 15;
+SELECT sum(calls) AS calls, round(sum(calls)::numeric / :n, 2) AS calls_per_task,
+       round((sum(total_exec_time) * 1000 / :n)::numeric, 0) AS exec_us_per_task FROM pg_stat_statements;
+SQL
+  echo "statements: $file"
+}
+trap 'stop_app; stop_kafka; unload_statements' EXIT
+load_statements
 
 # RabbitMQ as a run needs it: tasks.echo may hold messages of an earlier run (they name no task
 # here), and the test suite's event queues (test.events.*, bound to taskgate.events, expiring a
@@ -161,6 +205,7 @@ record() { # scenario, json from LoadGen
   meta=$(printf '"scenario":"%s","date":"%s","host_cores":%s,"taskgate":"%s","heap_used_mb":%s,"poll_ms":%s' \
     "$1" "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$(git rev-parse --short HEAD)" "${3:-null}" "${BENCH_POLL_MS:-1000}")
   [ -z "${BENCH_APP_ARGS:-}" ] || meta="$meta,\"app_args\":\"${BENCH_APP_ARGS//\"/\\\"}\""
+  [ "${BENCH_STATEMENTS:-}" != 1 ] || meta="$meta,\"pg_stat_statements\":true"
   echo "{$meta,${2#\{}" | tee -a "$RAW"
 }
 
@@ -255,6 +300,7 @@ for s in "${SCENARIOS[@]}"; do
         jit0=$(jit_seconds)
         cpu0=$(python3 bench/cpu.py snap)
         pg0=$(pg_counts)
+        statements_reset
         if [ "$rep" = rate ]; then
           name="rate-${s#wrk-}"; mode=rate; submit=$(rate_submit "$SECONDS_WRK" "$RATE")
         else
@@ -266,6 +312,7 @@ for s in "${SCENARIOS[@]}"; do
         cpu=$(python3 bench/cpu.py per-task "$cpu0" "$(python3 bench/cpu.py snap)" "$done_n")
         sleep 11
         pg=$(pg_per_task "$pg0" "$(pg_counts)" "$done_n")
+        statements_report "$name-$rep" "$done_n"
         jit=$(awk -v a="$jit0" -v b="$(jit_seconds)" 'BEGIN {printf "%.1f", b - a}')
         roles=""
         [ -z "$WORKER_PID" ] || roles="\"roles\":\"api + worker processes\",\"worker_heap_used_mb\":$(heap_used_mb "$WORKER_PID"),"
