@@ -1,23 +1,34 @@
 package io.taskgate.api;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import io.taskgate.support.Postgres;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.annotation.DirtiesContext;
@@ -43,6 +54,51 @@ class KafkaTaskApiTest extends TaskApiScenarios implements BrokerScenarios {
   @DynamicPropertySource
   static void postgres(DynamicPropertyRegistry registry) {
     Postgres.freshSchema("taskgate_kafka_test", registry);
+  }
+
+  // KEDA's Kafka scaler scales on the consumer group's lag (kubernetes/components/kafka): a record's
+  // offset is committed once its task's outcome is, so when the tasks are done the lag is 0 ...
+  @Test
+  void once_its_tasks_finished_the_worker_group_has_no_lag_left() throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      ids.add(api().submitOk("{\"type\":\"echo\",\"input\":" + i + "}"));
+    }
+    ids.forEach(id -> awaitStatus(id, "SUCCEEDED"));
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers))) {
+      await().atMost(TIMEOUT)
+          .untilAsserted(() -> assertThat(lag(admin, "taskgate.echo", "tasks.echo")).isZero());
+    }
+  }
+
+  // ... and a long task's record is committed at its claim, so the ScaledJob does not start another
+  // job for a task that is already running.
+  @Test
+  void a_long_task_is_committed_when_claimed_so_no_lag_is_left_while_it_runs() throws Exception {
+    String id = api().submitOk("{\"type\":\"steps\",\"input\":{\"steps\":4,\"stepSeconds\":2}}");
+    awaitStatus(id, "RUNNING");
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers))) {
+      await().atMost(Duration.ofSeconds(4))
+          .untilAsserted(() -> assertThat(lag(admin, "taskgate.steps", "tasks.steps")).isZero());
+    }
+    assertThat(api().status(id)).as("still running when its lag was 0").isEqualTo("RUNNING");
+    awaitStatus(id, "SUCCEEDED");
+  }
+
+  private static long lag(Admin admin, String group, String topic) throws Exception {
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+    int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    }
+    Map<TopicPartition, Long> ends = admin.listOffsets(latest).all().get().entrySet().stream()
+        .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+    assertThat(ends.values().stream().mapToLong(Long::longValue).sum()).as("records on " + topic).isPositive();
+    return ends.entrySet().stream()
+        .mapToLong(e -> e.getValue() - (committed.containsKey(e.getKey()) ? committed.get(e.getKey()).offset() : 0))
+        .sum();
   }
 
   @Override
@@ -93,7 +149,7 @@ class KafkaTaskApiTest extends TaskApiScenarios implements BrokerScenarios {
   }
 
   private static BrokerMessage toBrokerMessage(ConsumerRecord<String, String> r) {
-    Map<String, String> headers = new java.util.HashMap<>();
+    Map<String, String> headers = new HashMap<>();
     r.headers().forEach(h -> headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8)));
     return new BrokerMessage(headers, r.value());
   }
