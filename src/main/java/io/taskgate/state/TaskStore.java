@@ -122,7 +122,7 @@ public class TaskStore {
   // queue was empty: every idle moment of a queue) the planner preferred it, so every claim read
   // the whole backlog: 5 ms at 3,000 PENDING, a drain that slowed as the queue grew (bench/RESULTS.md).
   // TaskStorePlansTest recreates that state and checks the plans of CLAIM_BY_ID, RUN_GUARD,
-  // RENEW_LEASES and the grouped CLAIM_BY_IDS_POSTGRES and RUN_OUTCOMES_POSTGRES.
+  // RENEW_LEASES_POSTGRES and the grouped CLAIM_BY_IDS_POSTGRES and RUN_OUTCOMES_POSTGRES.
   private static final String IS_RUNNING = "(status = 'RUNNING') IS TRUE";
   private static final String PENDING_BY_ID = "id = :id AND (status = 'PENDING') IS TRUE";
   private static final String RUNNING_BY_ID = "id = :id AND " + IS_RUNNING;
@@ -191,10 +191,24 @@ public class TaskStore {
       SELECT i FROM t
       """;
 
-  // a worker's heartbeat: the leases of all its running tasks in one statement
+  // a worker's heartbeat: the leases of all its running tasks in one statement (H2)
   static final String RENEW_LEASES =
       "UPDATE task SET lease_expires_at = :until WHERE id IN (:ids) AND " + IS_RUNNING
           + " AND lease_owner = :owner";
+
+  // PostgreSQL: the same, with the rows locked in id order, the order in which a group of outcomes
+  // (RUN_OUTCOMES_POSTGRES) and of claims lock them. A plain UPDATE ... WHERE id IN (...) reads
+  // them through a bitmap scan, in the table's physical order, and deadlocked with an outcome
+  // group of the same runs (TaskStoreGroupTest). ORDER BY ... FOR UPDATE sorts before it locks.
+  static final String RENEW_LEASES_POSTGRES =
+      """
+      WITH mine AS (
+        SELECT id FROM task
+         WHERE id = ANY (CAST(:ids AS uuid[])) AND %s AND lease_owner = :owner
+         ORDER BY id
+           FOR UPDATE)
+      UPDATE task SET lease_expires_at = :until FROM mine WHERE task.id = mine.id
+      """.formatted(IS_RUNNING);
 
   // Guard of every write made by a run: still RUNNING, still this worker's lease, same attempt.
   static final String RUN_GUARD =
@@ -454,9 +468,9 @@ public class TaskStore {
     if (ids.isEmpty()) {
       return 0;
     }
-    return jdbc.sql(RENEW_LEASES)
+    return jdbc.sql(postgres ? RENEW_LEASES_POSTGRES : RENEW_LEASES)
         .param("until", ts(now().plus(lease)))
-        .param("ids", ids)
+        .param("ids", postgres ? SqlSupport.textArray(ids.stream().map(UUID::toString).toArray()) : ids)
         .param("owner", owner)
         .update();
   }

@@ -12,10 +12,18 @@ import io.taskgate.task.TaskStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -171,6 +179,54 @@ class TaskStoreGroupTest {
 
     assertThat(applied).containsExactlyInAnyOrder(true, false);
     assertThat(outbox(id)).containsExactly("event");
+  }
+
+  // A worker's heartbeat extends the leases of all its runs in one UPDATE, which locks their rows in
+  // id order; a group of outcomes locks them in the order of its arrays. In any other order than
+  // the heartbeat's, the two wait on each other's rows and PostgreSQL aborts one as a deadlock.
+  @Test
+  void outcomes_written_while_the_heartbeat_renews_the_same_runs_do_not_deadlock() throws Exception {
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    try {
+      for (int round = 0; round < 20; round++) {
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+          ids.add(pending(null));
+        }
+        List<ClaimedTask> runs = store.claimAll(ids.stream().map(TaskStoreGroupTest::claim).toList())
+            .stream().map(Optional::orElseThrow).toList();
+        // handed over against the heartbeat's order: the store has to put them in order itself
+        List<TaskStore.Outcome> outcomes = runs.stream()
+            .sorted(Comparator.comparing((ClaimedTask r) -> r.id().toString()).reversed())
+            .map(r -> new TaskStore.Outcome(r, TaskStatus.SUCCEEDED, "1", null, null, null))
+            .toList();
+        AtomicBoolean written = new AtomicBoolean();
+        CyclicBarrier start = new CyclicBarrier(2);
+        Future<Integer> heartbeat = threads.submit(() -> {
+          start.await();
+          int renewals = 0;
+          while (!written.get()) {
+            store.renewLeases(OWNER, ids, Duration.ofSeconds(30));
+            renewals++;
+          }
+          return renewals;
+        });
+        Future<List<Boolean>> applied = threads.submit(() -> {
+          start.await();
+          try {
+            return store.recordOutcomes(outcomes);
+          } finally {
+            written.set(true);
+          }
+        });
+
+        assertThat(applied.get(30, TimeUnit.SECONDS)).hasSize(300).containsOnly(true);
+        assertThat(heartbeat.get(30, TimeUnit.SECONDS)).isPositive();
+        assertThat(ids).allSatisfy(id -> assertThat(status(id)).isEqualTo("SUCCEEDED"));
+      }
+    } finally {
+      threads.shutdownNow();
+    }
   }
 
   static TaskStore.ClaimRequest claim(UUID id) {

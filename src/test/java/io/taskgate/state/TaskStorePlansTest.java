@@ -55,7 +55,7 @@ class TaskStorePlansTest {
   void a_statement_naming_its_task_uses_the_primary_key_whatever_the_statistics_say(String statement) {
     String sql = switch (statement) {
       case "claim-by-id" -> TaskStore.CLAIM_BY_ID;
-      case "renew-leases" -> TaskStore.RENEW_LEASES;
+      case "renew-leases" -> TaskStore.RENEW_LEASES_POSTGRES;
       case "claim-by-ids" -> TaskStore.CLAIM_BY_IDS_POSTGRES;
       case "run-outcomes" -> TaskStore.RUN_OUTCOMES_POSTGRES;
       default -> "UPDATE task SET status = 'SUCCEEDED', finished_at = :now, updated_at = :now"
@@ -69,7 +69,7 @@ class TaskStorePlansTest {
         "until", OffsetDateTime.now().plusSeconds(30), "now", OffsetDateTime.now(), "outbox", true));
     // the grouped statements (GroupCommit) name their tasks in arrays, one element per task
     params.put("ids", statement.endsWith("-ids") || statement.endsWith("-outcomes")
-        ? SqlSupport.textArray(ids.toArray()) : ids);
+        || statement.equals("renew-leases") ? SqlSupport.textArray(ids.toArray()) : ids);
     for (String column : List.of("owners", "attempts", "statuses", "results", "errorTypes", "messages", "runAts")) {
       params.put(column, SqlSupport.textArray(new Object[ids.size()]));
     }
