@@ -75,7 +75,7 @@ class KafkaTaskApiTest extends TaskApiScenarios implements BrokerScenarios {
   // job for a task that is already running.
   @Test
   void a_long_task_is_committed_when_claimed_so_no_lag_is_left_while_it_runs() throws Exception {
-    String id = api().submitOk("{\"type\":\"steps\",\"input\":{\"steps\":4,\"stepSeconds\":2}}");
+    String id = api().submitOk("{\"type\":\"steps\",\"input\":{\"steps\":3,\"stepSeconds\":2}}");
     awaitStatus(id, "RUNNING");
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers))) {
       await().atMost(Duration.ofSeconds(4))
