@@ -196,17 +196,19 @@ public class TaskStore {
       "UPDATE task SET lease_expires_at = :until WHERE id IN (:ids) AND " + IS_RUNNING
           + " AND lease_owner = :owner";
 
-  // PostgreSQL: the same, with the rows locked in id order, the order in which a group of outcomes
-  // (RUN_OUTCOMES_POSTGRES) and of claims lock them. A plain UPDATE ... WHERE id IN (...) reads
-  // them through a bitmap scan, in the table's physical order, and deadlocked with an outcome
-  // group of the same runs (TaskStoreGroupTest). ORDER BY ... FOR UPDATE sorts before it locks.
+  // PostgreSQL: the same, skipping the rows another transaction holds. Those are runs whose outcome
+  // is being written (their lease no longer matters) or a short single-row write; the next beat, a
+  // third of a lease later, renews them. A heartbeat that waited could deadlock with a group of
+  // outcomes. The plain UPDATE ... WHERE id IN (...) locks rows in the table's order (a bitmap
+  // scan). A group of outcomes locks them in array (id) order, or in the table's order when
+  // PostgreSQL joins the arrays by hash (EXPLAIN at 300 runs). Both happened in
+  // TaskStoreGroupTest: "deadlock detected".
   static final String RENEW_LEASES_POSTGRES =
       """
       WITH mine AS (
         SELECT id FROM task
          WHERE id = ANY (CAST(:ids AS uuid[])) AND %s AND lease_owner = :owner
-         ORDER BY id
-           FOR UPDATE)
+           FOR NO KEY UPDATE SKIP LOCKED)
       UPDATE task SET lease_expires_at = :until FROM mine WHERE task.id = mine.id
       """.formatted(IS_RUNNING);
 
@@ -470,7 +472,7 @@ public class TaskStore {
     }
     return jdbc.sql(postgres ? RENEW_LEASES_POSTGRES : RENEW_LEASES)
         .param("until", ts(now().plus(lease)))
-        .param("ids", postgres ? SqlSupport.textArray(ids.stream().map(UUID::toString).toArray()) : ids)
+        .param("ids", postgres ? SqlSupport.textArray(ids.toArray()) : ids)
         .param("owner", owner)
         .update();
   }
@@ -573,8 +575,9 @@ public class TaskStore {
    */
   List<Boolean> recordOutcomes(List<Outcome> runs) {
     int n = runs.size();
-    // rows are updated in array order: in id order (PostgreSQL's uuid order is the order of the
-    // text form), as the heartbeat's id list locks them, so that the two cannot deadlock
+    // the arrays in id order (PostgreSQL's uuid order is the order of the text form): a plan that
+    // follows the arrays locks the rows in that order. A hash join does not, which is why the
+    // heartbeat skips locked rows rather than wait for them (RENEW_LEASES_POSTGRES).
     List<Integer> order = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       order.add(i);

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -56,8 +57,8 @@ class KafkaTaskApiTest extends TaskApiScenarios implements BrokerScenarios {
     Postgres.freshSchema("taskgate_kafka_test", registry);
   }
 
-  // KEDA's Kafka scaler scales on the consumer group's lag (kubernetes/components/kafka): a record's
-  // offset is committed once its task's outcome is, so when the tasks are done the lag is 0 ...
+  // KEDA's Kafka scaler scales on the consumer group's lag (kubernetes/components/kafka): when the
+  // tasks are done, every record's offset is committed and the lag is 0 ...
   @Test
   void once_its_tasks_finished_the_worker_group_has_no_lag_left() throws Exception {
     List<String> ids = new ArrayList<>();
@@ -97,7 +98,8 @@ class KafkaTaskApiTest extends TaskApiScenarios implements BrokerScenarios {
         .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     assertThat(ends.values().stream().mapToLong(Long::longValue).sum()).as("records on " + topic).isPositive();
     return ends.entrySet().stream()
-        .mapToLong(e -> e.getValue() - (committed.containsKey(e.getKey()) ? committed.get(e.getKey()).offset() : 0))
+        .mapToLong(e -> e.getValue() - Optional.ofNullable(committed.get(e.getKey()))
+            .map(OffsetAndMetadata::offset).orElse(0L))
         .sum();
   }
 
