@@ -28,9 +28,9 @@ class TaskStorePlansTest {
   static final int BACKLOG = 3_000;
   /**
    * Finished tasks kept for the retention period. On a table of only the backlog (6,000 rows) a
-   * group of 32 or more ids is cheaper as a sequential scan, and PostgreSQL picks one; from about
-   * 60,000 rows on it reaches a group of 128 (echo's concurrency) through the primary key, and on
-   * 1,000,000 rows a group of 512 (bench/RESULTS.md run 17).
+   * group of 128 ids (of outcomes: already 32) is cheaper as a sequential scan, and PostgreSQL
+   * picks one; from about 60,000 rows on it reaches a group of 128 (echo's concurrency) through
+   * the primary key, and on 1,000,000 rows a group of 512 (bench/RESULTS.md run 17).
    */
   static final int HISTORY = 60_000;
   static SingleConnectionDataSource connection;
