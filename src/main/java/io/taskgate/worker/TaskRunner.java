@@ -30,10 +30,12 @@ public class TaskRunner {
   private final TaskStore store;
   private final OneShotMode oneShot;
   private final TaskFinishes finishes;
+  private final WorkerGate gate;
 
   public TaskRunner(TaskTypeRegistry types, TaskHandlers handlers, RunningTasks running, TaskStore store,
-      OneShotMode oneShot, TaskFinishes finishes) {
+      OneShotMode oneShot, TaskFinishes finishes, WorkerGate gate) {
     this.finishes = finishes;
+    this.gate = gate;
     this.oneShot = oneShot;
     this.types = types;
     this.handlers = handlers;
@@ -51,7 +53,16 @@ public class TaskRunner {
     JsonNode result = null;
     Throwable failure = null;
     try {
-      result = handlers.forType(type).handle(task.input(), run);
+      if (gate.isShuttingDown()) {
+        // claimed as the shutdown began: WorkerShutdown may have seen no run in flight and let
+        // Camel stop, which would interrupt this handler and count the attempt as failed (seen in
+        // DatabaseWorkerLifecycleIT). Registered above before this check, and WorkerShutdown
+        // closes the gate before it counts the runs: one of the two always sees the other.
+        run.stop(Run.Reason.SHUTDOWN);
+        failure = new IllegalStateException("not started: this worker is shutting down");
+      } else {
+        result = handlers.forType(type).handle(task.input(), run);
+      }
     } catch (Throwable e) {
       failure = e;
     } finally {

@@ -40,6 +40,11 @@ public class WorkerGate {
     open.set(false);
   }
 
+  /** Whether {@link #close()} was called: the process is shutting down. */
+  public boolean isShuttingDown() {
+    return closed;
+  }
+
   public boolean isOneShot() {
     return oneShot;
   }
