@@ -7,6 +7,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.taskgate.state.NewTask;
 import io.taskgate.state.TaskStore;
+import io.taskgate.config.TaskgateProperties;
+import io.taskgate.task.ClaimedTask;
+import io.taskgate.task.TaskFinishes;
+import io.taskgate.task.TaskStatus;
+import io.taskgate.task.TaskTypeRegistry;
+import io.taskgate.worker.OneShotMode;
+import io.taskgate.worker.RunningTasks;
+import io.taskgate.worker.TaskHandlers;
+import io.taskgate.worker.TaskRunner;
+import io.taskgate.worker.WorkerGate;
 import io.taskgate.support.ApiClient;
 import io.taskgate.support.CallbackReceiver;
 import io.taskgate.support.WorkerService;
@@ -102,6 +112,12 @@ abstract class TaskApiScenarios implements ApiScenario, CallbackScenarios, Idemp
   @Autowired TaskStore store;
   @Autowired org.apache.camel.CamelContext camel;
   @Autowired io.taskgate.maintenance.Maintenance maintenance;
+  @Autowired TaskTypeRegistry types;
+  @Autowired TaskHandlers handlers;
+  @Autowired RunningTasks running;
+  @Autowired OneShotMode oneShot;
+  @Autowired TaskFinishes finishes;
+  @Autowired TaskgateProperties properties;
   ApiClient api;
 
   @BeforeEach
@@ -186,6 +202,25 @@ abstract class TaskApiScenarios implements ApiScenario, CallbackScenarios, Idemp
     assertThat(cancelled.path("finishedAt").isNull()).isFalse();
     assertThat(cancelled.path("result").isNull()).isTrue();
     assertThat(api.delete("/api/v1/tasks/" + id).status()).isEqualTo(409);
+  }
+
+  @Test
+  void a_task_claimed_as_its_worker_shuts_down_is_given_back_without_running_or_counting_the_attempt() {
+    // "parked" has no consumer here: this test claims its task itself, as a queue consumer
+    // would have just before SIGTERM closed the worker's gate (DatabaseWorkerLifecycleIT met
+    // that window: the handler was interrupted later and the attempt counted as failed)
+    String id = api.submitOk("{\"type\":\"parked\",\"input\":{\"n\":1}}");
+    ClaimedTask claimed = store.claimById(UUID.fromString(id), running.owner(), Duration.ofSeconds(60))
+        .orElseThrow();
+    WorkerGate shuttingDown = new WorkerGate(properties);
+    shuttingDown.close();
+    TaskRunner runner = new TaskRunner(types, handlers, running, store, oneShot, finishes, shuttingDown);
+
+    assertThat(runner.run(claimed)).isEqualTo(TaskStatus.PENDING);
+    JsonNode back = api.task(id);
+    assertThat(back.path("status").asText()).isEqualTo("PENDING");
+    assertThat(back.path("attempts").asInt()).isZero();
+    assertThat(back.path("result").isNull()).isTrue(); // the echo handler did not run
   }
 
   @Test
