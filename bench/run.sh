@@ -233,10 +233,10 @@ clean_tasks() {
   for try in 1 2 3 4 5 6 7 8 9 10; do
     psql -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -U postgres -d test -c 'SET lock_timeout = 5000' \
       -c 'TRUNCATE taskgate_bench.task, taskgate_bench.outbox, taskgate_bench.callback_delivery' \
-      >/dev/null 2>&1 && return 0
+      >/dev/null 2>"$SCRATCH/truncate.err" && return 0
     sleep 1
   done
-  echo "could not empty taskgate_bench's tables" >&2
+  echo "could not empty taskgate_bench's tables: $(cat "$SCRATCH/truncate.err")" >&2
   exit 1
 }
 
