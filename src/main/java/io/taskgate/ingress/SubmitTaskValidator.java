@@ -77,11 +77,14 @@ public class SubmitTaskValidator {
     if (traceparent != null && !TRACEPARENT.matcher(traceparent.trim()).matches()) {
       traceparent = null; // W3C: an invalid traceparent is ignored, not an error
     }
-    return validate(body == null ? new byte[0] : body, key,
+    return validateBody(body == null ? new byte[0] : body, key,
         traceparent == null ? null : traceparent.trim());
   }
 
-  SubmitTaskRequest validate(byte[] body, String idempotencyKey, String traceparent) {
+  // private and named apart: Camel's bean binding counts every non-private method named like the
+  // route's (here "validate"), and with two it chose between them again on every request (~1 % of
+  // the JVM's CPU in a RabbitMQ + PostgreSQL flood, JFR, bench/RESULTS.md run 19)
+  private SubmitTaskRequest validateBody(byte[] body, String idempotencyKey, String traceparent) {
     JsonNode root;
     try {
       root = body.length == 0 ? null : strictReader.readTree(body);
