@@ -299,6 +299,11 @@ public class LoadGen {
       Matcher c = CURSOR.matcher(page);
       cursor = c.find() ? c.group(1) : null;
     } while (cursor != null);
+    if (e2e.isEmpty()) {
+      // nothing to time: say so (the rates below would divide by MAX - MIN and overflow)
+      System.err.println("no SUCCEEDED echo task at " + base + ": did the submissions arrive?");
+      System.exit(1);
+    }
     return new Finished(e2e, firstCreated, lastFinish);
   }
 
