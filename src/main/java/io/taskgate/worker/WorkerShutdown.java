@@ -37,6 +37,14 @@ public class WorkerShutdown implements ApplicationListener<ContextClosedEvent> {
     this.camel = camel;
   }
 
+  /**
+   * The longest a drain lasts: {@code drain-timeout}, then the grace for a task's current step.
+   * A broker consumer must wait at least this long for the runs on its threads.
+   */
+  public static Duration longestDrain(TaskgateProperties properties) {
+    return properties.worker().drainTimeout().plus(STEP_GRACE);
+  }
+
   @Override
   public void onApplicationEvent(ContextClosedEvent event) {
     if (!properties.isWorker()) {

@@ -20,10 +20,14 @@ public final class TaskgateProcess implements AutoCloseable {
 
   private final Process process;
   private final int port;
+  private final Path log;
+  private final long logStart;
 
-  private TaskgateProcess(Process process, int port) {
+  private TaskgateProcess(Process process, int port, Path log, long logStart) {
     this.process = process;
     this.port = port;
+    this.log = log;
+    this.logStart = logStart;
   }
 
   public static TaskgateProcess start(String name, List<String> args) throws IOException {
@@ -46,11 +50,19 @@ public final class TaskgateProcess implements AutoCloseable {
     command.addAll(args);
     Path logs = Path.of("target", "it-logs");
     Files.createDirectories(logs);
+    Path log = logs.resolve(name + ".log");
+    long logStart = Files.exists(log) ? Files.size(log) : 0;
     Process process = new ProcessBuilder(command)
         .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(name + ".log").toFile()))
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
-    return new TaskgateProcess(process, port);
+    return new TaskgateProcess(process, port, log, logStart);
+  }
+
+  /** What this process printed so far (its log file is shared with earlier runs of the same name). */
+  public String output() throws IOException {
+    byte[] all = Files.readAllBytes(log);
+    return new String(all, (int) logStart, all.length - (int) logStart, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   public String baseUrl() {
