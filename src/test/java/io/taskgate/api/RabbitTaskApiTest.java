@@ -11,7 +11,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.core.BindingBuilder;
 import org.springframework.amqp.core.Message;
@@ -36,14 +37,19 @@ class RabbitTaskApiTest extends TaskApiScenarios implements PriorityScenarios, B
     Postgres.freshSchema("taskgate_rabbit_test", registry);
   }
 
-  @Test
-  void a_type_runs_as_many_tasks_at_once_as_its_concurrency() {
-    // "wide" (extra-routes/wide.yaml) has concurrency 12. RabbitMQ's direct listener container runs
-    // handlers on the client's shared pool of two threads per core: 4 at once on a 2-core pod.
-    List<String> ids = IntStream.range(0, 12)
-        .mapToObj(i -> api.submitOk("{\"type\":\"wide\",\"input\":{\"seconds\":60}}"))
+  @ParameterizedTest
+  @CsvSource({"wide, 12", "wide-long, 3"})
+  void a_type_runs_as_many_tasks_at_once_as_its_concurrency_and_no_more(String type, int concurrency) {
+    // extra-routes/: "wide" is short (one channel, prefetch 12, a pool of 12 threads), "wide-long" is
+    // long (its messages are acknowledged at the claim, so the broker sends more while they run).
+    // Either way: `concurrency` RUNNING, and the rest stay PENDING rather than start on another
+    // thread (a 300 MB OCR run each: one more at once can be one too many for the pod).
+    List<String> ids = IntStream.range(0, concurrency + 2)
+        .mapToObj(i -> api.submitOk("{\"type\":\"" + type + "\",\"input\":{\"seconds\":60}}"))
         .toList();
-    await().atMost(TIMEOUT).until(() -> ids.stream().allMatch(id -> api.status(id).equals("RUNNING")));
+    Supplier<Long> running = () -> ids.stream().filter(id -> api.status(id).equals("RUNNING")).count();
+    await().atMost(TIMEOUT).until(running::get, n -> n == concurrency);
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(running::get, n -> n == concurrency);
     ids.forEach(id -> api.delete("/api/v1/tasks/" + id));
     ids.forEach(id -> awaitStatus(id, "CANCELLED"));
   }

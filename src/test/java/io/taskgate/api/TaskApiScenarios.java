@@ -59,7 +59,7 @@ import org.springframework.test.context.DynamicPropertySource;
       // confirms (the default is 200: the scenarios would never fill one)
       "taskgate.outbox.batch-size=2",
       // every type but "parked", whose tasks therefore stay PENDING
-      "taskgate.worker.types=echo,sleep,fail,remote-ocr,ordered,too-slow,steps,wide"
+      "taskgate.worker.types=echo,sleep,fail,remote-ocr,ordered,too-slow,steps,wide,wide-long"
     })
 abstract class TaskApiScenarios implements ApiScenario, CallbackScenarios, IdempotencyScenarios {
 
