@@ -29,10 +29,15 @@ abstract class WorkerLifecycleIT {
   static TaskgateProcess apiProcess;
   static ApiClient api;
 
-  /** Starts the API process with the given broker and a fresh PostgreSQL schema. */
-  static void startApi(String broker, String schema) throws Exception {
-    db = List.of("--spring.datasource.url=" + Postgres.freshSchema(schema),
-        "--spring.datasource.username=" + Postgres.USER, "--taskgate.broker=" + broker);
+  /**
+   * Starts the API process with the given broker and a fresh PostgreSQL schema; {@code brokerArgs}
+   * (where the broker is) go to every process.
+   */
+  static void startApi(String broker, String schema, String... brokerArgs) throws Exception {
+    List<String> all = new ArrayList<>(List.of("--spring.datasource.url=" + Postgres.freshSchema(schema),
+        "--spring.datasource.username=" + Postgres.USER, "--taskgate.broker=" + broker));
+    all.addAll(List.of(brokerArgs));
+    db = List.copyOf(all);
     apiProcess = TaskgateProcess.start("lifecycle-" + broker + "-api", args("--taskgate.roles=api",
         "--taskgate.maintenance.reaper-period-ms=500", "--taskgate.callbacks.retry-schedule=1s"));
     api = new ApiClient(apiProcess.baseUrl());
@@ -56,6 +61,16 @@ abstract class WorkerLifecycleIT {
     return TaskgateProcess.start(name + "-" + broker(), args(a.toArray(String[]::new)));
   }
 
+  /**
+   * A worker of the sleep type only: these scenarios need no other, and a worker of every type
+   * starts and stops slower (on Kafka echo's 128 consumers alone took ~30 s to stop).
+   */
+  static TaskgateProcess sleepWorker(String name, String... more) throws Exception {
+    List<String> a = new ArrayList<>(List.of(more));
+    a.add("--taskgate.worker.types=sleep");
+    return worker(name, a.toArray(String[]::new));
+  }
+
   static String broker() {
     return db.get(2).substring("--taskgate.broker=".length());
   }
@@ -67,9 +82,9 @@ abstract class WorkerLifecycleIT {
 
   @Test
   void sigterm_lets_a_task_that_fits_in_the_drain_time_finish_and_exits_0() throws Exception {
-    try (TaskgateProcess worker = worker("lifecycle-drain-ok", "--taskgate.worker.drain-timeout=15s")) {
-      // longer than the RabbitMQ listener container waits for its consumers (5 s): it closes their
-      // channels while the task still runs, so the task's ack finds its channel closed
+    // 7 s: past the 5 s that a stopping RabbitMQ listener container waits, by default, for the runs
+    // on its threads before it interrupts them; within the drain-timeout, which must win
+    try (TaskgateProcess worker = sleepWorker("lifecycle-drain-ok", "--taskgate.worker.drain-timeout=15s")) {
       String id = api.submitOk("{\"type\":\"sleep\",\"input\":{\"seconds\":7}}");
       awaitStatus(id, "RUNNING", Duration.ofSeconds(20));
       worker.sigterm();
@@ -86,7 +101,7 @@ abstract class WorkerLifecycleIT {
   @Test
   void sigterm_gives_back_a_task_that_cannot_finish_and_another_worker_completes_it() throws Exception {
     String id;
-    try (TaskgateProcess worker = worker("lifecycle-drain-requeue", "--taskgate.worker.drain-timeout=1s")) {
+    try (TaskgateProcess worker = sleepWorker("lifecycle-drain-requeue", "--taskgate.worker.drain-timeout=1s")) {
       // far longer than SIGTERM + drain (1 s) + one step (1 s): a slow machine must not let it finish
       id = api.submitOk("{\"type\":\"sleep\",\"input\":{\"seconds\":20}}");
       awaitStatus(id, "RUNNING", Duration.ofSeconds(20));
@@ -96,7 +111,7 @@ abstract class WorkerLifecycleIT {
     JsonNode back = api.task(id);
     assertThat(back.path("status").asText()).isEqualTo("PENDING");
     assertThat(back.path("attempts").asInt()).isZero();
-    try (TaskgateProcess other = worker("lifecycle-drain-other")) {
+    try (TaskgateProcess other = sleepWorker("lifecycle-drain-other")) {
       JsonNode done = awaitStatus(id, "SUCCEEDED", Duration.ofSeconds(60));
       assertThat(done.path("attempts").asInt()).isEqualTo(1);
     }
@@ -107,12 +122,12 @@ abstract class WorkerLifecycleIT {
     try (CallbackReceiver receiver = new CallbackReceiver()) {
       String path = "/hooks/" + UUID.randomUUID();
       String id;
-      try (TaskgateProcess worker = worker("lifecycle-kill")) {
+      try (TaskgateProcess worker = sleepWorker("lifecycle-kill")) {
         id = api.submitOk("{\"type\":\"sleep\",\"input\":{\"seconds\":4},\"callbackUrl\":\"" + receiver.url(path) + "\"}");
         awaitStatus(id, "RUNNING", Duration.ofSeconds(20));
         worker.kill9();
       }
-      try (TaskgateProcess other = worker("lifecycle-kill-other")) {
+      try (TaskgateProcess other = sleepWorker("lifecycle-kill-other")) {
         JsonNode done = awaitStatus(id, "SUCCEEDED", Duration.ofSeconds(60));
         assertThat(done.path("attempts").asInt()).isEqualTo(2);
       }
@@ -125,7 +140,7 @@ abstract class WorkerLifecycleIT {
   void a_task_that_kills_its_worker_every_time_ends_failed_after_max_attempts() throws Exception {
     String id = api.submitOk("{\"type\":\"sleep\",\"input\":{\"seconds\":60}}");
     for (int attempt = 1; attempt <= 3; attempt++) {
-      try (TaskgateProcess worker = worker("lifecycle-crashloop-" + attempt)) {
+      try (TaskgateProcess worker = sleepWorker("lifecycle-crashloop-" + attempt)) {
         int expected = attempt;
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
           JsonNode t = api.task(id);
