@@ -3,6 +3,7 @@ package io.taskgate.broker;
 import io.taskgate.config.TaskgateProperties;
 import io.taskgate.worker.WorkerShutdown;
 import java.time.Duration;
+import org.apache.camel.Ordered;
 import org.apache.camel.component.springrabbit.SpringRabbitMQComponent;
 import org.apache.camel.spi.ComponentCustomizer;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -28,6 +29,12 @@ class RabbitListenerShutdown {
   @Bean
   ComponentCustomizer rabbitListenerShutdownTimeout(TaskgateProperties properties) {
     long millis = WorkerShutdown.longestDrain(properties).plus(MARGIN).toMillis();
-    return ComponentCustomizer.forType(SpringRabbitMQComponent.class, rabbit -> rabbit.setShutdownTimeout(millis));
+    // last: camel-spring-boot's own customizer of the component copies every
+    // camel.component.spring-rabbitmq.* setting, defaults included (shutdownTimeout 5000). With the
+    // same order as ours (0) which ran last was not fixed: the drain scenario passed in one run
+    // and failed in the next
+    return ComponentCustomizer.builder(SpringRabbitMQComponent.class)
+        .withOrder(Ordered.LOWEST)
+        .build(rabbit -> rabbit.setShutdownTimeout(millis));
   }
 }

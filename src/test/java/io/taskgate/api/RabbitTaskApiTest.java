@@ -1,8 +1,10 @@
 package io.taskgate.api;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.taskgate.support.Postgres;
+import org.apache.camel.component.springrabbit.SpringRabbitMQComponent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.amqp.core.Queue;
@@ -52,6 +55,14 @@ class RabbitTaskApiTest extends TaskApiScenarios implements PriorityScenarios, B
     await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(running::get, n -> n == concurrency);
     ids.forEach(id -> api.delete("/api/v1/tasks/" + id));
     ids.forEach(id -> awaitStatus(id, "CANCELLED"));
+  }
+
+  @Test
+  void the_listener_containers_wait_for_the_whole_drain_when_they_stop() {
+    // RabbitWorkerLifecycleIT shows what this is for (a run past 5 s survives a SIGTERM); this
+    // checks the setting in every start: drain-timeout 2 s (TaskApiScenarios) + a step's 5 s + 1 s
+    SpringRabbitMQComponent rabbitmq = camel.getComponent("spring-rabbitmq", SpringRabbitMQComponent.class);
+    assertThat(rabbitmq.getShutdownTimeout()).isEqualTo(8_000L);
   }
 
   @Override
