@@ -5,7 +5,7 @@
   bench/cpu.py per-task A B TASKS    print the CPU between two snaps per task, in µs (JSON)
 
 Groups: postgres (its reaped backends included, through the postmaster's cutime/cstime), rabbitmq,
-kafka, taskgate (the JVMs of target/taskgate.jar), perftest (RabbitMQ PerfTest's JVM: an AMQP
+kafka, taskgate (the JVMs of target/taskgate.jar, or of $BENCH_JAR when set), perftest (RabbitMQ PerfTest's JVM: an AMQP
 client's own cost), load (wrk, LoadGen, pgbench). A process that started and ended between two
 snaps is missed unless its parent is counted: PostgreSQL's backends are (the postmaster's
 children), but wrk and LoadGen, run by bench/run.sh, end before its second snap, so in the floods'
@@ -16,6 +16,7 @@ import os
 import sys
 
 GROUPS = ("taskgate", "postgres", "rabbitmq", "kafka", "perftest", "load")
+TASKGATE_JAR = os.environ.get("BENCH_JAR") or "taskgate.jar"
 
 
 def group(comm, cmd):
@@ -23,7 +24,7 @@ def group(comm, cmd):
         return "postgres"
     if comm in ("beam.smp", "erl_child_setup", "inet_gethost", "epmd"):
         return "rabbitmq"
-    if "taskgate.jar" in cmd:
+    if TASKGATE_JAR in cmd:
         return "taskgate"
     if "kafka.Kafka" in cmd:
         return "kafka"

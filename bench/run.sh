@@ -6,6 +6,8 @@
 #   BENCH_N=20000 BENCH_CONCURRENCY=64 BENCH_K=300 bench/run.sh
 #   BENCH_APP_ARGS='--taskgate.outbox.publish-grace=0s' bench/run.sh lone-rabbitmq-pg
 #                                     # extra Taskgate arguments (split on spaces; recorded as app_args)
+#   BENCH_JAR=/tmp/a.jar bench/run.sh wrk-rabbitmq-pg
+#                                     # another build of Taskgate (recorded as jar; bench/ab.sh alternates two)
 #   BENCH_STATEMENTS=1 bench/run.sh wrk-rabbitmq-pg
 #                                     # also PostgreSQL's statements per measured flood (pg_stat_statements:
 #                                     # preloaded by ALTER SYSTEM and a restart of the local cluster for the
@@ -60,7 +62,12 @@ FIRST_LINE=$(( $(wc -l <"$RAW") + 1 ))
 SCENARIOS=("$@")
 [ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(wrk-db-pg wrk-rabbitmq-pg wrk-kafka-pg db-h2 db-pg-callbacks rabbitmq-pg-callbacks lone-db-h2 lone-db-pg lone-rabbitmq-pg lone-kafka-pg celery raw)
 
-[ -f target/taskgate.jar ] || mvn -B -q package -DskipTests
+# BENCH_JAR: another jar to run (bench/ab.sh), recorded as "jar"; by default the project's, built if missing
+JAR=${BENCH_JAR:-target/taskgate.jar}
+if [ ! -f "$JAR" ]; then
+  [ -z "${BENCH_JAR:-}" ] || { echo "BENCH_JAR=$JAR: no such file" >&2; exit 1; }
+  mvn -B -q package -DskipTests
+fi
 
 PG_URL="jdbc:postgresql://127.0.0.1:5432/test?currentSchema=taskgate_bench"
 fresh_pg() {
@@ -71,7 +78,7 @@ APP_PID=""
 WORKER_PID=""
 launch() { # log name, port, extra args...: starts Taskgate, waits until ready, sets LAUNCHED
   local name=$1 port=$2; shift 2
-  java -Xms256m -Xmx256m -jar target/taskgate.jar --server.port="$port" \
+  java -Xms256m -Xmx256m -jar "$JAR" --server.port="$port" \
     --logging.level.root=WARN --logging.level.io.taskgate=WARN "$@" ${BENCH_APP_ARGS:-} >"$SCRATCH/$name.log" 2>&1 &
   LAUNCHED=$!
   for _ in $(seq 1 120); do
@@ -205,6 +212,7 @@ record() { # scenario, json from LoadGen
   meta=$(printf '"scenario":"%s","date":"%s","host_cores":%s,"taskgate":"%s","heap_used_mb":%s,"poll_ms":%s' \
     "$1" "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$(git rev-parse --short HEAD)" "${3:-null}" "${BENCH_POLL_MS:-1000}")
   [ -z "${BENCH_APP_ARGS:-}" ] || meta="$meta,\"app_args\":\"${BENCH_APP_ARGS//\"/\\\"}\""
+  [ -z "${BENCH_JAR:-}" ] || meta="$meta,\"jar\":\"$BENCH_JAR\""
   [ "${BENCH_STATEMENTS:-}" != 1 ] || meta="$meta,\"pg_stat_statements\":true"
   echo "{$meta,${2#\{}" | tee -a "$RAW"
 }
