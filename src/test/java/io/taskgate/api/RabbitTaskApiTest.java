@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.taskgate.support.Postgres;
-import org.apache.camel.component.springrabbit.SpringRabbitMQComponent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
+import org.apache.camel.component.springrabbit.SpringRabbitMQComponent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -43,8 +43,8 @@ class RabbitTaskApiTest extends TaskApiScenarios implements PriorityScenarios, B
   @ParameterizedTest
   @CsvSource({"wide, 12", "wide-long, 3"})
   void a_type_runs_as_many_tasks_at_once_as_its_concurrency_and_no_more(String type, int concurrency) {
-    // extra-routes/: "wide" is short (one channel, prefetch 12, a pool of 12 threads), "wide-long" is
-    // long (its messages are acknowledged at the claim, so the broker sends more while they run).
+    // extra-routes/: "wide" is short (12 consumers, each with prefetch 1), "wide-long" is long (its
+    // messages are acknowledged at the claim, so the broker sends more while they run).
     // Either way: `concurrency` RUNNING, and the rest stay PENDING rather than start on another
     // thread (a 300 MB OCR run each: one more at once can be one too many for the pod).
     List<String> ids = IntStream.range(0, concurrency + 2)

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,7 +63,7 @@ public final class TaskgateProcess implements AutoCloseable {
   /** What this process printed so far (its log file is shared with earlier runs of the same name). */
   public String output() throws IOException {
     byte[] all = Files.readAllBytes(log);
-    return new String(all, (int) logStart, all.length - (int) logStart, java.nio.charset.StandardCharsets.UTF_8);
+    return new String(all, (int) logStart, all.length - (int) logStart, StandardCharsets.UTF_8);
   }
 
   public String baseUrl() {
