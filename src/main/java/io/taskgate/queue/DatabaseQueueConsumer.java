@@ -30,6 +30,7 @@ class DatabaseQueueConsumer extends DefaultConsumer {
   private final RunningTasks running;
   private final WorkerGate gate;
   private final Duration pollInterval;
+  private final Duration stopTimeout;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean active;
   private ExecutorService workers;
@@ -37,8 +38,9 @@ class DatabaseQueueConsumer extends DefaultConsumer {
 
   DatabaseQueueConsumer(DatabaseQueueEndpoint endpoint, Processor processor, String taskType,
       int concurrency, TaskStore store, TaskSignals signals, RunningTasks running, WorkerGate gate,
-      Duration pollInterval) {
+      Duration pollInterval, Duration stopTimeout) {
     super(endpoint, processor);
+    this.stopTimeout = stopTimeout;
     this.gate = gate;
     this.taskType = taskType;
     this.concurrency = concurrency;
@@ -67,7 +69,9 @@ class DatabaseQueueConsumer extends DefaultConsumer {
       dispatcher.join(5000);
     }
     if (workers != null) {
-      getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(workers);
+      // Camel's default wait for a pool (10 s) would interrupt a task the drain still lets finish
+      getEndpoint().getCamelContext().getExecutorServiceManager()
+          .shutdownGraceful(workers, stopTimeout.toMillis());
     }
     super.doStop();
   }

@@ -1,5 +1,6 @@
 package io.taskgate.queue;
 
+import io.taskgate.worker.WorkerShutdown;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -31,7 +32,8 @@ public class DatabaseQueueEndpoint extends DefaultEndpoint {
     DatabaseQueueComponent c = (DatabaseQueueComponent) getComponent();
     DatabaseQueueConsumer consumer =
         new DatabaseQueueConsumer(this, processor, taskType, concurrency, c.store(), c.signals(),
-            c.running(), c.gate(), c.properties().queue().database().pollInterval());
+            c.running(), c.gate(), c.properties().queue().database().pollInterval(),
+            WorkerShutdown.consumerStopTimeout(c.properties()));
     configureConsumer(consumer);
     return consumer;
   }

@@ -4,7 +4,9 @@ import io.taskgate.config.TaskgateProperties;
 import io.taskgate.task.TaskTypeRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
+import org.apache.camel.spi.ShutdownStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
@@ -24,6 +26,9 @@ public class WorkerShutdown implements ApplicationListener<ContextClosedEvent> {
 
   private static final Logger log = LoggerFactory.getLogger(WorkerShutdown.class);
   private static final Duration STEP_GRACE = Duration.ofSeconds(5);
+  private static final Duration CONSUMER_MARGIN = Duration.ofSeconds(1);
+  /** Time for a consumer to close after its runs have ended, within Camel's stop of its route. */
+  private static final Duration ROUTE_STOP_MARGIN = Duration.ofSeconds(5);
 
   private final TaskgateProperties properties;
   private final WorkerGate gate;
@@ -38,11 +43,15 @@ public class WorkerShutdown implements ApplicationListener<ContextClosedEvent> {
   }
 
   /**
-   * The longest a drain lasts: {@code drain-timeout}, then the grace for a task's current step.
-   * A broker consumer must wait at least this long for the runs on its threads.
+   * How long a stopping consumer must wait for the runs on its threads before it may interrupt
+   * them: the longest a drain lasts ({@code drain-timeout}, then the grace for a task's current
+   * step), and a second for a task given back at its end to reach its ack. The database queue's
+   * worker pool and the RabbitMQ listener containers wait this long, so that neither interrupts a
+   * task the drain still lets finish. (Camel suspends a Kafka consumer and waits for its runs
+   * within its own shutdown timeout, which the drain raises.)
    */
-  public static Duration longestDrain(TaskgateProperties properties) {
-    return properties.worker().drainTimeout().plus(STEP_GRACE);
+  public static Duration consumerStopTimeout(TaskgateProperties properties) {
+    return properties.worker().drainTimeout().plus(STEP_GRACE).plus(CONSUMER_MARGIN);
   }
 
   @Override
@@ -52,6 +61,7 @@ public class WorkerShutdown implements ApplicationListener<ContextClosedEvent> {
     }
     AvailabilityChangeEvent.publish(event.getApplicationContext(), ReadinessState.REFUSING_TRAFFIC);
     gate.close();
+    coverTheDrainInCamelsShutdownTimeout();
     stopConsumingInBackground();
     int inFlight = running.size();
     if (inFlight > 0) {
@@ -68,6 +78,23 @@ public class WorkerShutdown implements ApplicationListener<ContextClosedEvent> {
     }
     int given = running.giveBackRemaining();
     log.warn("{} task(s) did not stop in time: given back to the queue", given);
+  }
+
+  /**
+   * Camel gives up on stopping a route after its shutdown timeout ({@code camel.main.shutdown-timeout},
+   * 45 s by default) and then interrupts the thread waiting for the consumer's runs: with a drain
+   * longer than that, a task it still lets finish would be cut. The timeout is raised (never
+   * lowered) to cover every consumer's wait.
+   */
+  private void coverTheDrainInCamelsShutdownTimeout() {
+    ShutdownStrategy strategy = camel.getShutdownStrategy();
+    long needed = consumerStopTimeout(properties).plus(ROUTE_STOP_MARGIN).toMillis();
+    long configured = strategy.getTimeUnit().toMillis(strategy.getTimeout());
+    if (configured < needed) {
+      log.debug("Camel's shutdown timeout raised from {} to {} ms to cover the drain", configured, needed);
+      strategy.setTimeUnit(TimeUnit.MILLISECONDS);
+      strategy.setTimeout(needed);
+    }
   }
 
   /** Broker consumers cancel their subscriptions; stopping a route waits for its exchanges, so not here. */

@@ -82,10 +82,13 @@ abstract class WorkerLifecycleIT {
 
   @Test
   void sigterm_lets_a_task_that_fits_in_the_drain_time_finish_and_exits_0() throws Exception {
-    // 7 s: past the 5 s that a stopping RabbitMQ listener container waits, by default, for the runs
-    // on its threads before it interrupts them; within the drain-timeout, which must win
-    try (TaskgateProcess worker = sleepWorker("lifecycle-drain-ok", "--taskgate.worker.drain-timeout=15s")) {
-      String id = api.submitOk("{\"type\":\"sleep\",\"input\":{\"seconds\":7}}");
+    // 12 s: longer than every wait that ends in an interrupt of the runs, by default: a stopping
+    // RabbitMQ listener container's 5 s, the 10 s Camel gives a thread pool (the database queue's);
+    // and Camel's stop of a route, lowered here from 45 to 5 s as if the drain were longer than it.
+    // The drain-timeout must win over all of them, over explicit settings too
+    try (TaskgateProcess worker = sleepWorker("lifecycle-drain-ok", "--taskgate.worker.drain-timeout=18s",
+        "--camel.main.shutdown-timeout=5", "--camel.component.spring-rabbitmq.shutdown-timeout=5000")) {
+      String id = api.submitOk("{\"type\":\"sleep\",\"input\":{\"seconds\":12}}");
       awaitStatus(id, "RUNNING", Duration.ofSeconds(20));
       worker.sigterm();
       assertThat(worker.awaitExit(EXIT)).isZero();
