@@ -219,7 +219,7 @@ record() { # scenario, json from LoadGen
 
 app_args() { # scenario -> Taskgate arguments
   case $1 in
-    *db-h2*) echo "--spring.datasource.url=jdbc:h2:file:$SCRATCH/h2/taskgate;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0" ;;
+    *db-h2*) echo "--spring.datasource.url=jdbc:h2:file:$SCRATCH/h2/taskgate;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE" ;;
     *db-pg*) echo "--spring.datasource.url=$PG_URL --spring.datasource.username=postgres" ;;
     *rabbitmq-pg*) echo "--spring.datasource.url=$PG_URL --spring.datasource.username=postgres --taskgate.broker=rabbitmq" ;;
     *kafka-pg*) echo "--spring.datasource.url=$PG_URL --spring.datasource.username=postgres --taskgate.broker=kafka --camel.component.kafka.brokers=127.0.0.1:$KAFKA_PORT" ;;

@@ -29,7 +29,8 @@ class LongPollThreadsIT {
     Path h2 = Files.createTempDirectory("taskgate-longpoll-h2");
     List<String> args = List.of(
         "--spring.datasource.url=jdbc:h2:file:" + h2.resolve("taskgate")
-            + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0",
+            + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0"
+            + ";DB_CLOSE_ON_EXIT=FALSE",
         // no worker: the task stays PENDING until it is cancelled
         "--taskgate.roles=api",
         "--server.tomcat.threads.max=4",

@@ -34,7 +34,8 @@ class CrashRecoveryIT {
     return Stream.of(
         Arguments.of("h2-file", List.of(
             "--spring.datasource.url=jdbc:h2:file:" + h2.resolve("taskgate")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0")),
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0"
+                + ";DB_CLOSE_ON_EXIT=FALSE")),
         Arguments.of("postgresql", List.of(
             "--spring.datasource.url=" + Postgres.freshSchema("taskgate_crash_test"),
             "--spring.datasource.username=" + Postgres.USER)));

@@ -37,9 +37,23 @@ public final class TaskgateProcess implements AutoCloseable {
     return app;
   }
 
+  /**
+   * Starts in {@code dir} as its working directory, where the embedded default keeps its H2 file
+   * ({@code ./data}), and waits until it is ready.
+   */
+  public static TaskgateProcess start(String name, List<String> args, Path dir) throws IOException {
+    TaskgateProcess app = launch(name, args, dir);
+    app.awaitReady();
+    return app;
+  }
+
   /** Starts without waiting for readiness (a one-shot worker may be gone by then). */
   public static TaskgateProcess launch(String name, List<String> args) throws IOException {
-    String jar = System.getProperty("taskgate.jar", "target/taskgate.jar");
+    return launch(name, args, Path.of("."));
+  }
+
+  private static TaskgateProcess launch(String name, List<String> args, Path dir) throws IOException {
+    String jar = new File(System.getProperty("taskgate.jar", "target/taskgate.jar")).getAbsolutePath();
     if (!new File(jar).isFile()) {
       throw new IllegalStateException("packaged jar " + jar + " is missing: run through mvn verify");
     }
@@ -54,6 +68,7 @@ public final class TaskgateProcess implements AutoCloseable {
     Path log = logs.resolve(name + ".log");
     long logStart = Files.exists(log) ? Files.size(log) : 0;
     Process process = new ProcessBuilder(command)
+        .directory(dir.toFile())
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
