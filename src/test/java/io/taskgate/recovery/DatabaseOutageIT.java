@@ -1,0 +1,75 @@
+package io.taskgate.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.taskgate.support.ApiClient;
+import io.taskgate.support.Postgres;
+import io.taskgate.support.TaskgateProcess;
+import io.taskgate.support.TcpProxy;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * PostgreSQL goes away under a running Taskgate (a TCP proxy between them is cut): callers get a
+ * prompt 503 problem they may retry, not a 500 after half a minute; the API reports not-ready; and
+ * once the database is back, the tasks accepted before the outage all finish.
+ */
+class DatabaseOutageIT {
+
+  @Test
+  void while_the_database_is_unreachable_requests_get_503_and_nothing_accepted_is_lost() throws Exception {
+    URI pg = URI.create(Postgres.URL.substring("jdbc:".length()));
+    String schema = "taskgate_db_outage_test";
+    Postgres.freshSchema(schema);
+    try (TcpProxy proxy = new TcpProxy(pg.getHost(), pg.getPort());
+        TaskgateProcess app = TaskgateProcess.start("db-outage", List.of(
+            "--spring.datasource.url=jdbc:postgresql://127.0.0.1:" + proxy.port() + pg.getPath()
+                + "?currentSchema=" + schema,
+            "--spring.datasource.username=" + Postgres.USER,
+            "--taskgate.worker.types=sleep",
+            "--taskgate.worker.lease=3s",
+            "--taskgate.maintenance.reaper-period-ms=500"))) {
+      ApiClient api = new ApiClient(app.baseUrl());
+      List<String> accepted = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        accepted.add(api.submitOk("{\"type\":\"sleep\",\"input\":{\"seconds\":2}}"));
+      }
+      await().atMost(Duration.ofSeconds(20))
+          .until(() -> accepted.stream().allMatch(id -> api.status(id).equals("RUNNING")));
+
+      proxy.cut();
+      try {
+        ApiClient.Response refused = api.submit("{\"type\":\"sleep\",\"input\":{\"seconds\":1}}");
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(refused.contentType()).isEqualTo("application/problem+json");
+        assertThat(refused.json().path("type").asText()).isEqualTo("urn:problem-type:taskgate:unavailable");
+        assertThat(refused.header("Retry-After")).isEqualTo("5");
+        // the pool's connections are gone now: a request waits for a new one, within Hikari's
+        // connection-timeout (5 s here, 30 s by default)
+        long start = System.nanoTime();
+        assertThat(api.get("/api/v1/tasks/" + accepted.get(0)).status()).isEqualTo(503);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> api.get("/actuator/health/readiness").status() == 503);
+      } finally {
+        proxy.restore();
+      }
+
+      // their outcomes could not be written during the outage: the reaper hands them out again
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+          .until(() -> accepted.stream().allMatch(id -> api.status(id).equals("SUCCEEDED")));
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> api.get("/actuator/health/readiness").status() == 200);
+      String after = api.submitOk("{\"type\":\"sleep\",\"input\":{\"seconds\":1}}");
+      await().atMost(Duration.ofSeconds(30)).until(() -> api.status(after).equals("SUCCEEDED"));
+      // an outage is not a bug: the API logged each refused request as a warning
+      assertThat(app.output().lines()
+              .filter(line -> line.contains(" ERROR ") && line.contains("HttpResponses")))
+          .isEmpty();
+    }
+  }
+}
