@@ -2,15 +2,10 @@ package io.taskgate.ingress;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLTransientConnectionException;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.CannotCreateTransactionException;
 
 /**
  * Writes the HTTP answer of an ingress route. platform-http copies every exchange header into the
@@ -55,38 +50,26 @@ public class HttpResponses {
     Problem problem;
     if (failure instanceof ProblemException p) {
       problem = p.problem();
-    } else if (isStateStoreUnreachable(failure)) {
-      // an outage, not a bug: one line per request, no stack trace
-      log.warn("request failed, the state store is unreachable: {}", failure.toString());
-      problem = new Problem("urn:problem-type:taskgate:unavailable", "Service unavailable", 503,
-          "The task store cannot be reached; retry later (with an Idempotency-Key a retried"
-              + " submission cannot create a second task)", null);
     } else {
       log.error("request failed", failure);
       problem = new Problem("urn:problem-type:taskgate:internal-error", "Internal error", 500,
           "The request could not be processed; it is safe to retry", null);
     }
     write(exchange, problem.status(), "application/problem+json", problem);
-    if (problem.status() == 503) {
-      exchange.getMessage().setHeader("Retry-After", UNAVAILABLE_RETRY_AFTER_SECONDS);
-    }
   }
 
   /**
-   * No connection to the database (refused, or none free within Hikari's connection-timeout), or
-   * it went away under a statement: a 503 the caller may retry, not a 500.
+   * The routeConfiguration {@code taskgate-errors} calls this when the state store cannot be
+   * reached: an outage, not a bug, so a 503 the caller may retry and one warning line.
    */
-  static boolean isStateStoreUnreachable(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof DataAccessResourceFailureException
-          || t instanceof TransientDataAccessResourceException
-          || t instanceof CannotCreateTransactionException
-          || t instanceof SQLTransientConnectionException
-          || t instanceof SQLNonTransientConnectionException) {
-        return true;
-      }
-    }
-    return false;
+  public void unavailable(Exchange exchange) {
+    Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+    log.warn("request failed, the state store is unreachable: {}", String.valueOf(failure));
+    Problem problem = new Problem("urn:problem-type:taskgate:unavailable", "Service unavailable", 503,
+        "The task store cannot be reached; retry later (with an Idempotency-Key a retried"
+            + " submission cannot create a second task)", null);
+    write(exchange, problem.status(), "application/problem+json", problem);
+    exchange.getMessage().setHeader("Retry-After", UNAVAILABLE_RETRY_AFTER_SECONDS);
   }
 
   private void write(Exchange exchange, int status, String contentType, Object body) {
