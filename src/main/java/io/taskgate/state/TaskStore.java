@@ -197,12 +197,12 @@ public class TaskStore {
           + " AND lease_owner = :owner";
 
   // PostgreSQL: the same, skipping the rows another transaction holds. Those are runs whose outcome
-  // is being written (their lease no longer matters) or a short single-row write; the next beat, a
-  // third of a lease later, renews them. A heartbeat that waited could deadlock with a group of
-  // outcomes. The plain UPDATE ... WHERE id IN (...) locks rows in the table's order (a bitmap
-  // scan). A group of outcomes locks them in array (id) order, or in the table's order when
-  // PostgreSQL joins the arrays by hash (EXPLAIN at 300 runs). Both happened in
-  // TaskStoreGroupTest: "deadlock detected".
+  // is being written (their lease no longer matters) or a run's own progress or checkpoint write,
+  // which extends the lease itself (RUN_WRITE_SET); the heartbeat retries the rows it skipped on
+  // its next beat. A heartbeat that waited could deadlock with a group of outcomes. The plain
+  // UPDATE ... WHERE id IN (...) locks rows in the table's order (a bitmap scan). A group of
+  // outcomes locks them in array (id) order, or in the table's order when PostgreSQL joins the
+  // arrays by hash (EXPLAIN at 300 runs). Both happened in TaskStoreGroupTest: "deadlock detected".
   static final String RENEW_LEASES_POSTGRES =
       """
       WITH mine AS (
@@ -216,6 +216,12 @@ public class TaskStore {
   static final String RUN_GUARD =
       " WHERE " + RUNNING_BY_ID + " AND lease_owner = :owner AND attempts = :attempt";
   private static final String NOT_CANCELLED = " AND cancel_requested = FALSE";
+
+  // A run's own writes (progress, checkpoint) also extend its lease: the guard proves the run is
+  // alive and still owns the task, and on PostgreSQL the heartbeat skips a row such a write holds
+  // locked (RENEW_LEASES_POSTGRES), so a handler that reports progress as often as the heartbeat
+  // beats must not lose its lease to the skips.
+  private static final String RUN_WRITE_SET = " updated_at = :now, lease_expires_at = :until";
 
   private final JdbcClient jdbc;
   private final ObjectMapper json;
@@ -498,10 +504,12 @@ public class TaskStore {
 
   // ---------------------------------------------------------------- what a run records
 
-  public boolean progress(ClaimedTask run, Integer percent, String message) {
-    return runUpdate(
+  public boolean progress(ClaimedTask run, Duration lease, Integer percent, String message) {
+    return runWrite(
         run,
-        "UPDATE task SET progress_percent = :percent, progress_message = :message, updated_at = :now"
+        lease,
+        "UPDATE task SET progress_percent = :percent, progress_message = :message,"
+            + RUN_WRITE_SET
             + RUN_GUARD,
         "percent",
         percent,
@@ -509,14 +517,24 @@ public class TaskStore {
         message);
   }
 
-  public boolean checkpoint(ClaimedTask run, JsonNode state) {
-    return runUpdate(
+  public boolean checkpoint(ClaimedTask run, Duration lease, JsonNode state) {
+    return runWrite(
         run,
-        "UPDATE task SET checkpoint = :checkpoint, updated_at = :now" + RUN_GUARD,
+        lease,
+        "UPDATE task SET checkpoint = :checkpoint," + RUN_WRITE_SET + RUN_GUARD,
         "checkpoint",
         write(state),
         null,
         null);
+  }
+
+  private boolean runWrite(
+      ClaimedTask run, Duration lease, String sql, String k1, Object v1, String k2, Object v2) {
+    Instant now = now();
+    return params(jdbc.sql(sql), run, now, null, k1, v1, k2, v2)
+            .param("until", ts(now.plus(lease)))
+            .update()
+        == 1;
   }
 
   /** RUNNING -> SUCCEEDED, unless a cancellation was requested meanwhile (then CANCELLED). */

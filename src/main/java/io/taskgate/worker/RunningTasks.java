@@ -120,8 +120,14 @@ public class RunningTasks implements DisposableBean {
       var ids = new ArrayList<>(runs.keySet());
       Instant now = Instant.now();
       if (Duration.between(lastRenewal, now).compareTo(lease.dividedBy(3)) >= 0) {
-        store.renewLeases(owner, ids, lease);
-        lastRenewal = now;
+        int renewed = store.renewLeases(owner, ids, lease);
+        if (renewed == ids.size()) {
+          lastRenewal = now;
+        } else {
+          // rows skipped (locked by a write) or runs that ended meanwhile: try again next beat
+          // rather than a third of a lease later, when two skips in a row could cost the lease
+          log.debug("lease renewal: {} of {} run(s) renewed", renewed, ids.size());
+        }
       }
       for (LeaseState state : store.leaseStates(ids)) {
         Run run = runs.get(state.id());
@@ -215,7 +221,7 @@ public class RunningTasks implements DisposableBean {
 
     @Override
     public void progress(int percent, String message) {
-      store.progress(task, Math.max(0, Math.min(100, percent)), message);
+      store.progress(task, lease, Math.max(0, Math.min(100, percent)), message);
     }
 
     @Override
@@ -225,7 +231,7 @@ public class RunningTasks implements DisposableBean {
 
     @Override
     public void checkpoint(JsonNode state) {
-      store.checkpoint(task, state);
+      store.checkpoint(task, lease, state);
       checkpoint = state;
     }
 

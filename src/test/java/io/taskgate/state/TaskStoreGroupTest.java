@@ -9,8 +9,11 @@ import io.taskgate.config.TaskgateProperties;
 import io.taskgate.support.Postgres;
 import io.taskgate.task.ClaimedTask;
 import io.taskgate.task.TaskStatus;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -228,6 +231,48 @@ class TaskStoreGroupTest {
     } finally {
       threads.shutdownNow();
     }
+  }
+
+  // The heartbeat skips a row another transaction holds rather than wait for it (see above). A run
+  // that writes its progress as often as the heartbeat beats can hold its row at every renewal: a
+  // live run then lost its lease and the reaper gave its task back (KafkaWorkerLifecycleIT failed
+  // so in one clean-clone CI run). A run's own guarded writes extend its lease themselves.
+  @Test
+  void a_run_that_writes_its_progress_keeps_its_lease_when_the_heartbeat_skips_its_row()
+      throws Exception {
+    UUID id = pending(null);
+    ClaimedTask run = store.claimById(id, OWNER, Duration.ofSeconds(2)).orElseThrow();
+    OffsetDateTime claimedUntil = leaseExpiresAt(id);
+    try (Connection other = pool.getConnection()) {
+      other.setAutoCommit(false);
+      try (PreparedStatement write =
+          other.prepareStatement("UPDATE task SET progress_percent = 10 WHERE id = ?")) {
+        write.setObject(1, id);
+        write.executeUpdate();
+      }
+      assertThat(store.renewLeases(OWNER, List.of(id), Duration.ofMinutes(5)))
+          .as("renewals while the row is locked").isZero();
+      other.rollback();
+    }
+    assertThat(leaseExpiresAt(id)).isEqualTo(claimedUntil);
+
+    assertThat(store.progress(run, Duration.ofMinutes(5), 50, "half way")).isTrue();
+    assertThat(leaseExpiresAt(id)).isAfter(OffsetDateTime.now().plusMinutes(4));
+    assertThat(store.checkpoint(run, Duration.ofMinutes(10), JSON.createObjectNode().put("page", 3)))
+        .isTrue();
+    assertThat(leaseExpiresAt(id)).isAfter(OffsetDateTime.now().plusMinutes(9));
+
+    // a write by a run that no longer holds the task extends nothing
+    ClaimedTask stale = new ClaimedTask(run.id(), run.type(), run.input(), run.attempt(),
+        run.maxAttempts(), run.checkpoint(), "worker-2");
+    OffsetDateTime before = leaseExpiresAt(id);
+    assertThat(store.progress(stale, Duration.ofHours(1), 60, "not mine")).isFalse();
+    assertThat(leaseExpiresAt(id)).isEqualTo(before);
+  }
+
+  static OffsetDateTime leaseExpiresAt(UUID id) {
+    return jdbc.sql("SELECT lease_expires_at FROM task WHERE id = :id")
+        .param("id", id).query(OffsetDateTime.class).single();
   }
 
   static TaskStore.ClaimRequest claim(UUID id) {
