@@ -121,12 +121,13 @@ public class RunningTasks implements DisposableBean {
       Instant now = Instant.now();
       if (Duration.between(lastRenewal, now).compareTo(lease.dividedBy(3)) >= 0) {
         int renewed = store.renewLeases(owner, ids, lease);
-        if (renewed == ids.size()) {
+        // runs that ended meanwhile need no lease; a row skipped (locked by a write) is tried again
+        // next beat rather than a third of a lease later, when two skips could cost the lease
+        long running = ids.stream().filter(runs::containsKey).count();
+        if (renewed >= running) {
           lastRenewal = now;
         } else {
-          // rows skipped (locked by a write) or runs that ended meanwhile: try again next beat
-          // rather than a third of a lease later, when two skips in a row could cost the lease
-          log.debug("lease renewal: {} of {} run(s) renewed", renewed, ids.size());
+          log.debug("lease renewal: {} of {} run(s) renewed", renewed, running);
         }
       }
       for (LeaseState state : store.leaseStates(ids)) {
