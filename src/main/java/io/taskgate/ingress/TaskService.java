@@ -16,6 +16,7 @@ import io.taskgate.state.StoredTask;
 import io.taskgate.state.TaskStore;
 import io.taskgate.task.Task;
 import io.taskgate.task.TaskFinishes;
+import io.taskgate.task.TaskIds;
 import io.taskgate.task.TaskStatus;
 import io.taskgate.task.TaskType;
 import io.taskgate.task.TaskTypeRegistry;
@@ -74,7 +75,7 @@ public class TaskService {
    */
   public Submitted submit(SubmitTaskRequest request) throws InterruptedException {
     TaskType type = types.get(request.type());
-    NewTask task = new NewTask(UUID.randomUUID(), type.name(), request.input(), request.priority(),
+    NewTask task = new NewTask(TaskIds.next(), type.name(), request.input(), request.priority(),
         type.maxAttempts(), request.callbackUrl(), request.traceparent());
     if (request.idempotencyKey() == null) {
       StoredTask created = store.create(task);

@@ -10,6 +10,7 @@ import io.taskgate.state.TaskStore;
 import io.taskgate.config.TaskgateProperties;
 import io.taskgate.task.ClaimedTask;
 import io.taskgate.task.TaskFinishes;
+import io.taskgate.task.TaskIds;
 import io.taskgate.task.TaskStatus;
 import io.taskgate.task.TaskTypeRegistry;
 import io.taskgate.worker.OneShotMode;
@@ -141,7 +142,7 @@ abstract class TaskApiScenarios implements ApiScenario, CallbackScenarios, Idemp
    * process died right after the commit; returns its id.
    */
   public String storeWithoutHandOver(String type) {
-    UUID id = UUID.randomUUID();
+    UUID id = TaskIds.next();
     store.create(new NewTask(id, type, JSON.createObjectNode().put("handedOver", false), 0, 3, null, null));
     return id.toString();
   }
@@ -154,7 +155,8 @@ abstract class TaskApiScenarios implements ApiScenario, CallbackScenarios, Idemp
     assertThat(accepted.status()).isEqualTo(202);
     JsonNode view = accepted.json();
     String id = view.path("id").asText();
-    assertThat(UUID.fromString(id)).isNotNull();
+    // time-ordered (version 7): the primary key's inserts stay on its rightmost pages
+    assertThat(UUID.fromString(id).version()).isEqualTo(7);
     assertThat(accepted.header("Location")).isEqualTo("/api/v1/tasks/" + id);
     assertThat(accepted.header("Retry-After")).isEqualTo("1");
     assertThat(accepted.contentType()).startsWith("application/json");
