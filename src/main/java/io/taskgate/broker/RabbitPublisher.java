@@ -1,13 +1,12 @@
 package io.taskgate.broker;
 
+import com.rabbitmq.client.AMQP;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.Exchange;
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageDeliveryMode;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.stereotype.Component;
@@ -20,6 +19,19 @@ import org.springframework.stereotype.Component;
  * keep up with the API (RabbitMQ here: ~2.3k msg/s one confirm at a time, ~20k with confirms in
  * flight).
  *
+ * <p>On the publisher connection ({@link RabbitTemplate#setUsePublisherConnection}), apart from
+ * the one the task consumers receive and acknowledge on: when RabbitMQ raises a memory or disk
+ * alarm it blocks every connection that publishes, and a consumer sharing that connection could no
+ * longer acknowledge, so the queues that would relieve the alarm would not drain. Apart, the
+ * consumers' acknowledgements also do not queue behind the relay's batches for the socket.
+ *
+ * <p>Confirms are the channel's own ({@code spring.rabbitmq.publisher-confirm-type=simple}: the
+ * client counts the unconfirmed publishes and {@code waitForConfirmsOrDie} waits for them): the
+ * relay needs one answer per batch, not a callback per message, and the message goes to
+ * {@code basicPublish} as built here, without Spring AMQP's per-message correlation record and
+ * property conversion (together ~a quarter of the relay threads' CPU in a flood, JFR,
+ * bench/RESULTS.md run 23).
+ *
  * <p>Each element is an exchange built by the relay: body = JSON text; headers = the CloudEvents
  * {@code ce_*} attributes (and traceparent), plus {@code CamelSpringRabbitmqExchangeOverrideName},
  * {@code CamelSpringRabbitmqRoutingOverrideKey} and optionally {@code CamelSpringRabbitmqPriority}.
@@ -30,34 +42,36 @@ public class RabbitPublisher {
   static final String EXCHANGE = "CamelSpringRabbitmqExchangeOverrideName";
   static final String ROUTING_KEY = "CamelSpringRabbitmqRoutingOverrideKey";
   static final String PRIORITY = "CamelSpringRabbitmqPriority";
+  private static final int PERSISTENT = 2;
 
   private final RabbitTemplate template;
   private final Duration confirmTimeout = Duration.ofSeconds(30);
 
   public RabbitPublisher(ConnectionFactory connectionFactory) {
     this.template = new RabbitTemplate(connectionFactory);
+    this.template.setUsePublisherConnection(true);
   }
 
   public void publishAll(List<Exchange> batch) {
-    template.invoke(channel -> {
+    template.execute(channel -> {
       for (Exchange element : batch) {
         var in = element.getIn();
-        MessageProperties properties = new MessageProperties();
-        properties.setContentType("application/json");
-        properties.setContentEncoding(StandardCharsets.UTF_8.name());
-        properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
-        Integer priority = in.getHeader(PRIORITY, Integer.class);
-        if (priority != null) {
-          properties.setPriority(priority);
-        }
+        Map<String, Object> headers = new HashMap<>();
         for (Map.Entry<String, Object> header : in.getHeaders().entrySet()) {
           if (!header.getKey().startsWith("Camel")) {
-            properties.setHeader(header.getKey(), header.getValue());
+            headers.put(header.getKey(), header.getValue());
           }
         }
+        AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
+            .contentType("application/json")
+            .contentEncoding("UTF-8")
+            .deliveryMode(PERSISTENT)
+            .priority(in.getHeader(PRIORITY, Integer.class))
+            .headers(headers)
+            .build();
         byte[] body = in.getBody(String.class).getBytes(StandardCharsets.UTF_8);
-        channel.send(in.getHeader(EXCHANGE, String.class), in.getHeader(ROUTING_KEY, String.class),
-            new Message(body, properties));
+        channel.basicPublish(in.getHeader(EXCHANGE, String.class), in.getHeader(ROUTING_KEY, String.class),
+            false, properties, body);
       }
       channel.waitForConfirmsOrDie(confirmTimeout.toMillis());
       return null;
