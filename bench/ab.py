@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compares two jars' lines of one bench/ab.sh run (raw.jsonl from line FIRST on).
 
-  bench/ab.py RAW FIRST A_JAR B_JAR
+  bench/ab.py RAW FIRST A B      (each as given to bench/ab.sh: a jar, then any JVM options)
 
 Per jar, over its floods (wrk-*) and its fixed-rate runs (rate-*): the end-to-end rates and their
 median, and each process group's CPU per task divided by PostgreSQL's in the same flood. The
@@ -14,14 +14,16 @@ import statistics
 import sys
 
 
-def rows(raw, first, jar, prefix):
+def rows(raw, first, jar, prefix):  # jar: the path, then the JVM options if any
     out = []
     with open(raw) as f:
         for number, line in enumerate(f, start=1):
             if number < first or not line.strip():
                 continue
             d = json.loads(line)
-            if d.get("jar") == jar and d.get("scenario", "").startswith(prefix):
+            path, _, options = jar.partition(" ")
+            if (d.get("jar") == path and (not options or d.get("jvm_args") == options)
+                    and d.get("scenario", "").startswith(prefix)):
                 out.append(d)
     return out
 

@@ -34,6 +34,11 @@ def fmt(value, digits=0):
     return f"{value:,.{digits}f}"
 
 
+def spread(rows, key, digits):
+    values = [r["host"][key] for r in rows if "host" in r]
+    return f"{fmt(min(values), digits)}-{fmt(max(values), digits)}" if values else "-"
+
+
 def ratio(a, b):
     return "-" if a is None or not b else f"{a / b:.2f}"
 
@@ -97,6 +102,12 @@ def main():
         table("PostgreSQL's counters per task done (pg_stat_database / pg_stat_user_tables; medians)", keys, pg,
               lambda rs: [fmt(statistics.median(r["pg_per_task"][k] for r in rs if "pg_per_task" in r), 2)
                           for k in keys], by)
+
+    hosted = [n for n in by if any("host" in r for r in by[n])]
+    if hosted:
+        table("The host after each measurement (bench/hostcal.py: a loop's CPU ms alone, and the factor two at"
+              " once take; 1.0 = two real cores; min-max)", ("alone ms", "pair factor"), hosted,
+              lambda rs: [spread(rs, "alone_ms", 0), spread(rs, "pair_factor", 2)], by)
 
     raw = [(n, rs) for n, rs in by.items() if rs[0].get("system", "").endswith("-raw")]
     floods = [n for n in by if n.startswith("wrk-")]
