@@ -8,6 +8,9 @@
 #                                     # extra Taskgate arguments (split on spaces; recorded as app_args)
 #   BENCH_JAR=/tmp/a.jar bench/run.sh wrk-rabbitmq-pg
 #                                     # another build of Taskgate (recorded as jar; bench/ab.sh alternates two)
+#   BENCH_JVM_ARGS=-XX:+UseG1GC bench/run.sh wrk-rabbitmq-pg
+#                                     # JVM options for Taskgate instead of the deployment's
+#                                     # -XX:+UseSerialGC (recorded as jvm_args; the heap stays 256 MB)
 #   BENCH_STATEMENTS=1 bench/run.sh wrk-rabbitmq-pg
 #                                     # also PostgreSQL's statements per measured flood (pg_stat_statements:
 #                                     # preloaded by ALTER SYSTEM and a restart of the local cluster for the
@@ -64,6 +67,9 @@ SCENARIOS=("$@")
 
 # BENCH_JAR: another jar to run (bench/ab.sh), recorded as "jar"; by default the project's, built if missing
 JAR=${BENCH_JAR:-target/taskgate.jar}
+# the collector the deployment names (Dockerfile, kubernetes/base): a pod under 1,792 MB gets it
+# from the JVM anyway, and G1 took 47 MB of native memory more at this heap (bench/RESULTS.md run 24)
+JVM_ARGS=${BENCH_JVM_ARGS:--XX:+UseSerialGC}
 if [ ! -f "$JAR" ]; then
   [ -z "${BENCH_JAR:-}" ] || { echo "BENCH_JAR=$JAR: no such file" >&2; exit 1; }
   mvn -B -q package -DskipTests
@@ -78,7 +84,8 @@ APP_PID=""
 WORKER_PID=""
 launch() { # log name, port, extra args...: starts Taskgate, waits until ready, sets LAUNCHED
   local name=$1 port=$2; shift 2
-  java -Xms256m -Xmx256m -jar "$JAR" --server.port="$port" \
+  # shellcheck disable=SC2086
+  java -Xms256m -Xmx256m $JVM_ARGS -jar "$JAR" --server.port="$port" \
     --logging.level.root=WARN --logging.level.io.taskgate=WARN "$@" ${BENCH_APP_ARGS:-} >"$SCRATCH/$name.log" 2>&1 &
   LAUNCHED=$!
   for _ in $(seq 1 120); do
@@ -213,7 +220,10 @@ record() { # scenario, json from LoadGen
     "$1" "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$(git rev-parse --short HEAD)" "${3:-null}" "${BENCH_POLL_MS:-1000}")
   [ -z "${BENCH_APP_ARGS:-}" ] || meta="$meta,\"app_args\":\"${BENCH_APP_ARGS//\"/\\\"}\""
   [ -z "${BENCH_JAR:-}" ] || meta="$meta,\"jar\":\"$BENCH_JAR\""
+  meta="$meta,\"jvm_args\":\"$JVM_ARGS\""
   [ "${BENCH_STATEMENTS:-}" != 1 ] || meta="$meta,\"pg_stat_statements\":true"
+  # the host's speed just after the measurement (idle: the flood is drained), see bench/hostcal.py
+  meta="$meta,\"host\":$(python3 bench/hostcal.py)"
   echo "{$meta,${2#\{}" | tee -a "$RAW"
 }
 
@@ -366,7 +376,8 @@ for s in "${SCENARIOS[@]}"; do
         fi
         for v in "${variants[@]}"; do
           PB_RAW="$SCRATCH/peers.jsonl" ../shared/bench/peers/run.sh "$v" 1
-          tail -1 "$SCRATCH/peers.jsonl" | sed "s/^{/{\"scenario\":\"$v\",/" | tee -a "$RAW"
+          tail -1 "$SCRATCH/peers.jsonl" \
+            | sed "s/^{/{\"scenario\":\"$v\",\"host\":$(python3 bench/hostcal.py),/" | tee -a "$RAW"
         done
       else
         echo "$s: ../shared/bench/peers is absent here, skipped"
