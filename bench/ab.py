@@ -15,13 +15,13 @@ import sys
 
 
 def rows(raw, first, jar, prefix):  # jar: the path, then the JVM options if any
+    path, _, options = jar.partition(" ")
     out = []
     with open(raw) as f:
         for number, line in enumerate(f, start=1):
             if number < first or not line.strip():
                 continue
             d = json.loads(line)
-            path, _, options = jar.partition(" ")
             if (d.get("jar") == path and (not options or d.get("jvm_args") == options)
                     and d.get("scenario", "").startswith(prefix)):
                 out.append(d)

@@ -17,15 +17,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 2 ] || { sed -n '2,15p' "$0"; exit 2; }
 A=$1 B=$2 SCENARIO=${3:-wrk-rabbitmq-pg}
-for build in "$A" "$B"; do jar=${build%% *}; [ -f "$jar" ] || { echo "$jar: no such file" >&2; exit 1; }; done
+for build in "$A" "$B"; do read -r jar _ <<<"$build"; [ -f "$jar" ] || { echo "$jar: no such file" >&2; exit 1; }; done
 RAW=bench/results/raw.jsonl
 FIRST=$(( $(wc -l <"$RAW") + 1 ))
 for round in $(seq "${BENCH_AB_ROUNDS:-2}"); do
   for build in "$A" "$B"; do
     echo "== round $round: $build"
-    jvm_args=""
-    [ "$build" = "${build%% *}" ] || jvm_args=${build#* }
-    BENCH_JAR=${build%% *} BENCH_JVM_ARGS=$jvm_args bench/run.sh "$SCENARIO"
+    read -r jar jvm_args <<<"$build"
+    BENCH_JAR=$jar BENCH_JVM_ARGS=$jvm_args bench/run.sh "$SCENARIO"
   done
 done
 python3 bench/ab.py "$RAW" "$FIRST" "$A" "$B"

@@ -8,8 +8,8 @@ loop's CPU time (the median of 3). The host's speed drifts by more than a change
 (bench/RESULTS.md runs 20 and 24), and the second figure shows the kind of drift that hurts most:
 on 2 vCPUs that share one physical core (SMT siblings) or a busy host, two busy processes each get
 less work done per CPU second than one, and every process in a flood (Taskgate, PostgreSQL,
-RabbitMQ, the load generator) keeps both cores busy. pair_factor 1.0 means two real cores; run 24
-measured 1.79. Runs 20 minutes apart are comparable only when these agree.
+RabbitMQ, the load generator) keeps both cores busy. pair_factor 1.0 means two real cores; a check
+like it early in run 24 measured 1.8, this script 0.7-1.35 later that day. Runs 20 minutes apart are comparable only when these agree.
 """
 import json
 import multiprocessing
