@@ -5,7 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -20,6 +20,10 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * up while a statement ran share the next one, so PostgreSQL plans, executes and commits once for
  * several tasks. Every caller returns only after its item committed (a broker message is still
  * acknowledged after its task's new state is durable).
+ *
+ * <p>With more than one lane, that many writers run statements at once, each taking what has queued
+ * when it starts: a caller that queues while one statement runs and finds a lane free writes at
+ * once. A caller whose item another writer took waits for that writer's answer.
  *
  * <p>An item that breaks the statement (a data error) must not fail the items it shared it with:
  * after a {@link DataIntegrityViolationException} each item of that group is written alone. Other
@@ -36,7 +40,9 @@ final class GroupCommit<T, R> {
   static final int MAX_GROUP = 64;
 
   private final ConcurrentLinkedQueue<Entry<T, R>> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean writing = new AtomicBoolean();
+  /** Statements in flight at most (writers at once); each writes what has queued when it starts. */
+  private final int lanes;
+  private final AtomicInteger writers = new AtomicInteger();
   private final Function<List<T>, List<R>> writeAll;
   private final DistributionSummary groupSize;
 
@@ -45,6 +51,18 @@ final class GroupCommit<T, R> {
    * {@code name} names the statement in the group-size metric.
    */
   GroupCommit(String name, MeterRegistry meters, Function<List<T>, List<R>> writeAll) {
+    this(name, meters, 1, writeAll);
+  }
+
+  /**
+   * With {@code lanes} statements in flight at once: a caller that finds fewer writers than that
+   * writes what has queued at once instead of waiting for the running statement to end.
+   */
+  GroupCommit(String name, MeterRegistry meters, int lanes, Function<List<T>, List<R>> writeAll) {
+    if (lanes < 1) {
+      throw new IllegalArgumentException("lanes must be at least 1: " + lanes);
+    }
+    this.lanes = lanes;
     this.writeAll = writeAll;
     this.groupSize = DistributionSummary.builder("taskgate.store.group.size")
         .description("Rows written by one statement that several threads shared (group commit)")
@@ -61,36 +79,46 @@ final class GroupCommit<T, R> {
     queue.add(entry);
     boolean interrupted = false;
     while (!entry.done) {
-      if (writing.compareAndSet(false, true)) {
+      if (takeLane()) {
+        boolean takenByAnother = false;
         try {
-          // the queue is FIFO and only the writer drains it: this entry was written, or is queued
+          // the queue is FIFO and only writers drain it: this entry was written, is queued, or
+          // (more than one lane) is in another writer's statement
           while (!entry.done) {
             List<Entry<T, R>> group = new ArrayList<>();
             for (Entry<T, R> next; group.size() < MAX_GROUP && (next = queue.poll()) != null; ) {
               group.add(next);
             }
             if (group.isEmpty()) {
-              throw new IllegalStateException("group commit: an entry left the queue unwritten");
+              if (lanes == 1) {
+                throw new IllegalStateException("group commit: an entry left the queue unwritten");
+              }
+              takenByAnother = true; // its writer completes it and wakes this caller
+              break;
             }
             groupSize.record(group.size());
             write(group); // completes each entry and wakes its caller
           }
         } finally {
-          if (!entry.done) {
+          if (!entry.done && !takenByAnother) {
             // leaving by an Error before this caller's own item was taken: it is not written later
             // (nobody waits for it), and the oldest queued item below is another caller's
             queue.remove(entry);
           }
-          writing.set(false);
-          // items queued after the last group was taken have no writer yet: wake the oldest's
-          // caller to write them (a caller that queues from now on takes the writer's role itself)
+          writers.decrementAndGet();
+          // items queued after the last group was taken may have no writer yet: wake the oldest's
+          // caller to write them (a caller that queues from now on takes a free lane itself)
           Entry<T, R> next = queue.peek();
           if (next != null) {
             LockSupport.unpark(next.caller);
           }
         }
+        if (takenByAnother && !entry.done) {
+          LockSupport.park(this);
+          interrupted |= Thread.interrupted();
+        }
       } else {
-        LockSupport.park(this); // until the writer completes this entry or hands its role over
+        LockSupport.park(this); // until a writer completes this entry or hands its role over
         interrupted |= Thread.interrupted(); // kept for the caller, but no reason to stop waiting
       }
     }
@@ -101,6 +129,15 @@ final class GroupCommit<T, R> {
       throw entry.failure;
     }
     return entry.result;
+  }
+
+  private boolean takeLane() {
+    for (int n = writers.get(); n < lanes; n = writers.get()) {
+      if (writers.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Items queued and not yet taken into a statement (for tests). */

@@ -238,14 +238,20 @@ public class TaskStore {
    * when submissions are left to the polling relay.
    */
   private final Duration publishGrace;
-  /** PostgreSQL: submissions, and the claims and run outcomes of worker threads, grouped per statement. */
+  /**
+   * PostgreSQL: submissions, and the claims and run outcomes of worker threads, grouped per
+   * statement. Submissions have {@code taskgate.store.submit-lanes} (2) statements in flight at
+   * once: with one, every submission that arrived while a statement ran waited for it to end, and a
+   * burst was accepted ~20 % slower (bench/RESULTS.md run 25). Claims and outcomes keep one each.
+   */
   private final GroupCommit<NewTask, StoredTask> submissions;
   private final GroupCommit<ClaimRequest, Optional<ClaimedTask>> claims;
   private final GroupCommit<Outcome, Boolean> outcomes;
 
   public TaskStore(JdbcClient jdbc, ObjectMapper json, TransactionTemplate tx, DataSource dataSource,
       TaskgateProperties properties, MeterRegistry meters,
-      @Value("${taskgate.outbox.publish-grace:5s}") Duration publishGrace) {
+      @Value("${taskgate.outbox.publish-grace:5s}") Duration publishGrace,
+      @Value("${taskgate.store.submit-lanes:2}") int submitLanes) {
     this.jdbc = jdbc;
     this.json = json;
     this.tx = tx;
@@ -254,7 +260,7 @@ public class TaskStore {
     this.listAfter = listSql(postgres, true);
     this.outbox = !"database".equals(properties.broker());
     this.publishGrace = outbox && postgres && properties.isApi() ? publishGrace : Duration.ZERO;
-    this.submissions = new GroupCommit<>("submit", meters, this::createAll);
+    this.submissions = new GroupCommit<>("submit", meters, submitLanes, this::createAll);
     this.claims = new GroupCommit<>("claim", meters, this::claimAll);
     this.outcomes = new GroupCommit<>("outcome", meters, this::recordOutcomes);
   }

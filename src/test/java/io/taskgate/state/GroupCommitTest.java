@@ -137,4 +137,72 @@ class GroupCommitTest {
     assertThat(writes.subList(1, 4)).allSatisfy(w -> assertThatThrownBy(() -> result(w))
         .hasCauseInstanceOf(IllegalStateException.class));
   }
+
+  // Two statements in flight at once (taskgate.store.submit-lanes=2). Items named "hold<n>" make
+  // their statement wait until the test counts latch n down.
+  final List<CountDownLatch> holds = List.of(new CountDownLatch(1), new CountDownLatch(1), new CountDownLatch(1));
+  final GroupCommit<String, String> twoLanes = new GroupCommit<>("two", meters, 2, items -> {
+    statements.add(items);
+    for (String item : items) {
+      if (item.startsWith("hold")) {
+        CountDownLatch hold = holds.get(Integer.parseInt(item.substring(4)) - 1);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> hold.getCount() == 0);
+      }
+    }
+    return items.stream().map(String::toUpperCase).toList();
+  });
+
+  @Test
+  void with_two_lanes_an_item_that_arrives_while_a_statement_runs_is_written_at_once() throws Exception {
+    CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> twoLanes.write("hold1"), threads);
+    await().until(() -> statements.size() == 1);
+
+    // the first statement still runs: the second lane takes "b" at once
+    assertThat(twoLanes.write("b")).isEqualTo("B");
+    assertThat(first).isNotDone();
+
+    holds.get(0).countDown();
+    assertThat(result(first)).isEqualTo("HOLD1");
+    assertThat(statements).containsExactly(List.of("hold1"), List.of("b"));
+  }
+
+  @Test
+  void with_two_lanes_a_caller_whose_item_the_other_writer_took_waits_for_that_statement() throws Exception {
+    CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> twoLanes.write("hold1"), threads);
+    await().until(() -> statements.size() == 1);
+    CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> twoLanes.write("hold2"), threads);
+    await().until(() -> statements.size() == 2);
+    // both lanes busy: "hold3" and then "d" queue
+    CompletableFuture<String> third = CompletableFuture.supplyAsync(() -> twoLanes.write("hold3"), threads);
+    await().until(() -> twoLanes.queued() == 1);
+    CompletableFuture<String> fourth = new CompletableFuture<>();
+    Thread fourthCaller = new Thread(() -> {
+      try {
+        String r = twoLanes.write("d");
+        fourth.complete(r + (Thread.currentThread().isInterrupted() ? " interrupted" : ""));
+      } catch (Throwable e) {
+        fourth.completeExceptionally(e);
+      }
+    });
+    fourthCaller.start();
+    await().until(() -> twoLanes.queued() == 2);
+
+    // the second lane frees and wakes the oldest queued caller, which writes "hold3" and "d" together
+    holds.get(1).countDown();
+    assertThat(result(second)).isEqualTo("HOLD2");
+    await().until(() -> statements.size() == 3);
+    assertThat(statements.get(2)).containsExactly("hold3", "d");
+    // the first lane frees too; then "d"'s caller wakes (interrupted) while its item is in the
+    // other writer's statement: it finds a free lane and an empty queue, and must wait, not fail
+    holds.get(0).countDown();
+    assertThat(result(first)).isEqualTo("HOLD1");
+    fourthCaller.interrupt();
+    await().until(() -> !fourthCaller.isInterrupted() && fourthCaller.getState() == Thread.State.WAITING);
+    assertThat(fourth).isNotDone();
+
+    holds.get(2).countDown();
+    assertThat(result(third)).isEqualTo("HOLD3");
+    assertThat(result(fourth)).isEqualTo("D interrupted"); // its result, and its interrupt kept
+    assertThat(statements).hasSize(3);
+  }
 }

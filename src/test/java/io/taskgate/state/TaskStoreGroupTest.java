@@ -65,7 +65,7 @@ class TaskStoreGroupTest {
             Map.of("taskgate.broker", "rabbitmq", "taskgate.roles", "api,worker")))
         .bindOrCreate("taskgate", TaskgateProperties.class);
     store = new TaskStore(jdbc, JSON, new TransactionTemplate(new DataSourceTransactionManager(pool)),
-        pool, properties, new SimpleMeterRegistry(), Duration.ofSeconds(5));
+        pool, properties, new SimpleMeterRegistry(), Duration.ofSeconds(5), 1);
   }
 
   @AfterAll
