@@ -101,8 +101,10 @@ final class GroupCommit<T, R> {
           }
         } finally {
           if (!entry.done && !takenByAnother) {
-            // leaving by an Error before this caller's own item was taken: it is not written later
-            // (nobody waits for it), and the oldest queued item below is another caller's
+            // leaving by an Error before this caller's own item was taken: take it out so that it
+            // is not written later for nobody (with more lanes another writer may have taken it
+            // already; then it is written, and this caller still throws the Error), and the oldest
+            // queued item below is another caller's
             queue.remove(entry);
           }
           writers.decrementAndGet();
