@@ -8,6 +8,8 @@ median, and each process group's CPU per task divided by PostgreSQL's in the sam
 ratios hold still while the machine's speed drifts (every process slows alike), so they are the
 figure to compare when a change does not alter PostgreSQL's work per task; when it does (fewer
 statements, other plans), compare the absolute CPU per task of passes that ran close together.
+Context switches per task (where recorded) count hand-overs between threads, which the host's
+speed does not change.
 """
 import json
 import statistics
@@ -40,6 +42,9 @@ def describe(label, runs):
                   if (r.get("cpu_us_per_task") or {}).get(g) and r["cpu_us_per_task"].get("postgres")]
         if ratios:
             print(f"    {g} / postgres CPU per task: {' · '.join(f'{x:.2f}' for x in ratios)}, mean {statistics.mean(ratios):.2f}")
+    for g in sorted({g for r in runs for g in (r.get("switches_per_task") or {})}):
+        counts = [r["switches_per_task"][g] for r in runs if g in (r.get("switches_per_task") or {})]
+        print(f"    {g} context switches per task: {' · '.join(f'{x:.1f}' for x in counts)}, median {statistics.median(counts):.1f}")
     p99 = [r["submit_p99_ms"] for r in runs if r.get("submit_p99_ms") is not None]
     if p99:
         print(f"    submit p99 ms: {' · '.join(f'{x:.1f}' for x in p99)}")

@@ -26,8 +26,9 @@
 #                                            BENCH_WARMUP_ROUNDS), then BENCH_REPS floods with wrk
 #                                            (BENCH_SECONDS, 64 connections), each drained: end-to-end
 #                                            figures from the tasks' timestamps (LoadGen collect) and
-#                                            the JIT's compile seconds, CPU per task (bench/cpu.py) and
-#                                            PostgreSQL's commits and rows per task meanwhile; then one run at a
+#                                            the JIT's compile seconds, CPU and context switches per task
+#                                            (bench/cpu.py) and PostgreSQL's commits and rows per task
+#                                            meanwhile; then one run at a
 #                                            fixed BENCH_RATE/s (LoadGen rate: open loop, evenly
 #                                            spaced, 64 connections), recorded as rate-*
 #   wrk-split-rabbitmq-pg                    the wrk run with the roles in two processes (api on the
@@ -349,14 +350,16 @@ for s in "${SCENARIOS[@]}"; do
         collected=$(java bench/LoadGen.java collect "http://127.0.0.1:$PORT")
         # CPU per process group over the flood, its drain and the read-back, per task done
         done_n=$(echo "$collected" | python3 -c 'import json, sys; print(max(1, json.load(sys.stdin)["succeeded"]))')
-        cpu=$(python3 bench/cpu.py per-task "$cpu0" "$(python3 bench/cpu.py snap)" "$done_n")
+        cpu1=$(python3 bench/cpu.py snap)
+        cpu=$(python3 bench/cpu.py per-task "$cpu0" "$cpu1" "$done_n")
+        switches=$(python3 bench/cpu.py switches "$cpu0" "$cpu1" "$done_n")
         sleep 11
         pg=$(pg_per_task "$pg0" "$(pg_counts)" "$done_n")
         statements_report "$name-$rep" "$done_n"
         jit=$(awk -v a="$jit0" -v b="$(jit_seconds)" 'BEGIN {printf "%.1f", b - a}')
         roles=""
         [ -z "$WORKER_PID" ] || roles="\"roles\":\"api + worker processes\",\"worker_heap_used_mb\":$(heap_used_mb "$WORKER_PID"),"
-        record "$name" "{\"mode\":\"$mode\",\"rep\":\"$rep\",\"warmup_floods\":$warm,\"seconds\":$SECONDS_WRK,\"jit_s\":$jit,\"cpu_us_per_task\":$cpu,\"pg_per_task\":$pg,$roles$submit,${collected#\{}" "$(heap_used_mb)"
+        record "$name" "{\"mode\":\"$mode\",\"rep\":\"$rep\",\"warmup_floods\":$warm,\"seconds\":$SECONDS_WRK,\"jit_s\":$jit,\"cpu_us_per_task\":$cpu,\"switches_per_task\":$switches,\"pg_per_task\":$pg,$roles$submit,${collected#\{}" "$(heap_used_mb)"
         clean_tasks
       done
       stop_app

@@ -96,6 +96,15 @@ def main():
                           for g in groups]
               + [fmt(statistics.median(sum(r["cpu_us_per_task"].values()) for r in rs if "cpu_us_per_task" in r))], by)
 
+    sw = [n for n in by if n.startswith(("wrk-", "rate-")) and any("switches_per_task" in r for r in by[n])]
+    if sw:
+        groups = tuple(g for g in ("taskgate", "postgres", "rabbitmq", "kafka")
+                       if any(g in r.get("switches_per_task", {}) for n in sw for r in by[n]))
+        table("Context switches per task done (bench/cpu.py: each time a thread sleeps or is preempted; medians)",
+              groups, sw,
+              lambda rs: [fmt(statistics.median(r["switches_per_task"].get(g, 0) for r in rs if "switches_per_task" in r), 1)
+                          for g in groups], by)
+
     pg = [n for n in by if n.startswith(("wrk-", "rate-")) and any("pg_per_task" in r for r in by[n])]
     if pg:
         keys = ("commits", "task_inserts", "task_updates", "task_hot_updates", "outbox_inserts", "outbox_deletes")
