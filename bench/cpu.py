@@ -56,9 +56,7 @@ def switches(pid):
 
 
 def snap():
-    ticks = dict.fromkeys(GROUPS, 0)
-    for g in GROUPS:
-        ticks["switches_" + g] = 0
+    ticks = dict.fromkeys(GROUPS + tuple("switches_" + g for g in GROUPS), 0)
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             raw = open(f"/proc/{pid}/stat").read()
@@ -82,8 +80,8 @@ def per_task(a, b, tasks):
 
 
 def switches_per_task(a, b, tasks):
-    keys = ["switches_" + g for g in GROUPS]
-    return {k[9:]: round((b.get(k, 0) - a.get(k, 0)) / tasks, 1) for k in keys if b.get(k, 0) != a.get(k, 0)}
+    counts = {g: b.get("switches_" + g, 0) - a.get("switches_" + g, 0) for g in GROUPS}
+    return {g: round(n / tasks, 1) for g, n in counts.items() if n}
 
 
 if __name__ == "__main__":

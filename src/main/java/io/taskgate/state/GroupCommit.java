@@ -115,14 +115,14 @@ final class GroupCommit<T, R> {
             LockSupport.unpark(next.caller);
           }
         }
-        if (takenByAnother && !entry.done) {
-          LockSupport.park(this);
-          interrupted |= Thread.interrupted();
+        if (entry.done) {
+          break;
         }
-      } else {
-        LockSupport.park(this); // until a writer completes this entry or hands its role over
-        interrupted |= Thread.interrupted(); // kept for the caller, but no reason to stop waiting
       }
+      // no lane free, or this entry is in another writer's statement: until a writer completes it
+      // or hands its role over
+      LockSupport.park(this);
+      interrupted |= Thread.interrupted(); // kept for the caller, but no reason to stop waiting
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
