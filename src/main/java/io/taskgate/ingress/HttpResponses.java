@@ -2,6 +2,8 @@ package io.taskgate.ingress;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,8 +18,12 @@ public class HttpResponses {
 
   private static final Logger log = LoggerFactory.getLogger(HttpResponses.class);
   private static final String UNAVAILABLE_RETRY_AFTER_SECONDS = "5";
+  /** At most one warning line per this interval while requests are refused for an outage. */
+  static final long REFUSAL_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final ObjectMapper json;
+  private final AtomicLong nextRefusalLine = new AtomicLong(System.nanoTime());
+  private final AtomicLong refusedUnlogged = new AtomicLong();
 
   public HttpResponses(ObjectMapper json) {
     this.json = json;
@@ -25,6 +31,7 @@ public class HttpResponses {
 
   /** 202 for a new task: {@code Location} and {@code Retry-After} tell the caller where and when to poll. */
   public void accepted(Exchange exchange) {
+    reportRefusalsAfterOutage();
     TaskService.Submitted submitted = exchange.getIn().getBody(TaskService.Submitted.class);
     TaskView view = submitted.task();
     write(exchange, 202, "application/json", view);
@@ -36,10 +43,12 @@ public class HttpResponses {
   }
 
   public void ok(Exchange exchange) {
+    reportRefusalsAfterOutage();
     write(exchange, 200, "application/json", exchange.getIn().getBody());
   }
 
   public void cancelled(Exchange exchange) {
+    reportRefusalsAfterOutage();
     TaskService.CancelResult result = exchange.getIn().getBody(TaskService.CancelResult.class);
     write(exchange, result.status(), "application/json", result.task());
   }
@@ -60,16 +69,39 @@ public class HttpResponses {
 
   /**
    * The routeConfiguration {@code taskgate-errors} calls this when the state store cannot be
-   * reached: an outage, not a bug, so a 503 the caller may retry and one warning line.
+   * reached: an outage, not a bug, so a 503 the caller may retry. The first refusal is logged at
+   * once, then one line per {@link #REFUSAL_LOG_INTERVAL_NANOS} with the count of those not logged
+   * (at 1,000 requests/s a line per request buried everything else in the log).
    */
   public void unavailable(Exchange exchange) {
     Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-    log.warn("request failed, the state store is unreachable: {}", String.valueOf(failure));
+    long now = System.nanoTime();
+    long due = nextRefusalLine.get();
+    if (now - due >= 0 && nextRefusalLine.compareAndSet(due, now + REFUSAL_LOG_INTERVAL_NANOS)) {
+      long unlogged = refusedUnlogged.getAndSet(0);
+      log.warn("request refused (503), the state store is unreachable{}: {}",
+          unlogged == 0 ? "" : " (" + unlogged + " more refused since the last such line)",
+          String.valueOf(failure));
+    } else {
+      refusedUnlogged.incrementAndGet();
+    }
     Problem problem = new Problem("urn:problem-type:taskgate:unavailable", "Service unavailable", 503,
         "The task store cannot be reached; retry later (with an Idempotency-Key a retried"
             + " submission cannot create a second task)", null);
     write(exchange, problem.status(), "application/problem+json", problem);
     exchange.getMessage().setHeader("Retry-After", UNAVAILABLE_RETRY_AFTER_SECONDS);
+  }
+
+  /** The refusals not yet logged, once a request succeeds: an outage's log ends with its count. */
+  private void reportRefusalsAfterOutage() {
+    if (refusedUnlogged.get() == 0) { // a plain read on every request; the rest only after an outage
+      return;
+    }
+    long unlogged = refusedUnlogged.getAndSet(0);
+    if (unlogged > 0) {
+      log.info("a request succeeded; {} more refused (503) for an unreachable state store since the"
+          + " last such line", unlogged);
+    }
   }
 
   private void write(Exchange exchange, int status, String contentType, Object body) {

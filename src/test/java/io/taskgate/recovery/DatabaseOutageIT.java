@@ -11,6 +11,12 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +48,8 @@ class DatabaseOutageIT {
       await().atMost(Duration.ofSeconds(20))
           .until(() -> accepted.stream().allMatch(id -> api.status(id).equals("RUNNING")));
 
+      long outageStart = System.nanoTime();
+      long outageEnd;
       proxy.cut();
       try {
         ApiClient.Response refused = api.submit("{\"type\":\"sleep\",\"input\":{\"seconds\":1}}");
@@ -56,8 +64,20 @@ class DatabaseOutageIT {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
         await().atMost(Duration.ofSeconds(30))
             .until(() -> api.get("/actuator/health/readiness").status() == 503);
+        // a crowd of callers during the outage: each gets its 503
+        ExecutorService callers = Executors.newFixedThreadPool(20);
+        try {
+          List<CompletableFuture<Integer>> crowd = IntStream.range(0, 20)
+              .mapToObj(i -> CompletableFuture.supplyAsync(
+                  () -> api.get("/api/v1/tasks/" + accepted.get(0)).status(), callers))
+              .toList();
+          assertThat(crowd).allSatisfy(status -> assertThat(status.get()).isEqualTo(503));
+        } finally {
+          callers.shutdownNow();
+        }
       } finally {
         proxy.restore();
+        outageEnd = System.nanoTime();
       }
 
       // their outcomes could not be written during the outage: the reaper hands them out again
@@ -74,6 +94,20 @@ class DatabaseOutageIT {
           .filter(entry -> entry.contains(" ERROR "))
           .toList();
       assertThat(errors).noneMatch(entry -> entry.contains("HttpResponses"));
+      // 22 refused requests: the log holds the first refusal and at most one line per 10 s after
+      // it, not a line per request, and together those lines count every refusal
+      List<String> refusalLines = app.output().lines()
+          .filter(line -> line.contains("refused (503)"))
+          .toList();
+      long outageSeconds = Duration.ofNanos(outageEnd - outageStart).toSeconds();
+      assertThat(refusalLines).hasSizeBetween(2, 3 + (int) (outageSeconds / 10));
+      long counted = refusalLines.stream()
+          .mapToLong(line -> {
+            Matcher more = Pattern.compile("(\\d+) more refused").matcher(line);
+            return (line.contains("request refused") ? 1 : 0) + (more.find() ? Long.parseLong(more.group(1)) : 0);
+          })
+          .sum();
+      assertThat(counted).isGreaterThanOrEqualTo(22);
       assertThat(errors).noneMatch(entry -> entry.contains("callback-dispatch"));
       assertThat(errors).noneMatch(entry -> entry.contains("maintenance-"));
       assertThat(app.output()).contains("the state store is unreachable, the next round retries");
