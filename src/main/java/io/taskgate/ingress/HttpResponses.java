@@ -70,14 +70,13 @@ public class HttpResponses {
   /**
    * The routeConfiguration {@code taskgate-errors} calls this when the state store cannot be
    * reached: an outage, not a bug, so a 503 the caller may retry. The first refusal is logged at
-   * once, then one line per {@link #REFUSAL_LOG_INTERVAL_NANOS} with the count of those not logged
-   * (at 1,000 requests/s a line per request buried everything else in the log).
+   * once, then at most one line per {@link #REFUSAL_LOG_INTERVAL_NANOS} with the count of those not
+   * logged (at 1,000 requests/s a line per request buried everything else in the log). A refusal
+   * within the interval after the last line is only counted, also the first of a new outage.
    */
   public void unavailable(Exchange exchange) {
     Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-    long now = System.nanoTime();
-    long due = nextRefusalLine.get();
-    if (now - due >= 0 && nextRefusalLine.compareAndSet(due, now + REFUSAL_LOG_INTERVAL_NANOS)) {
+    if (takeLogTurn()) {
       long unlogged = refusedUnlogged.getAndSet(0);
       log.warn("request refused (503), the state store is unreachable{}: {}",
           unlogged == 0 ? "" : " (" + unlogged + " more refused since the last such line)",
@@ -92,16 +91,28 @@ public class HttpResponses {
     exchange.getMessage().setHeader("Retry-After", UNAVAILABLE_RETRY_AFTER_SECONDS);
   }
 
-  /** The refusals not yet logged, once a request succeeds: an outage's log ends with its count. */
+  /**
+   * The refusals not yet logged, at a successful request once the interval since the last line has
+   * passed (also while some requests still fail): an outage's log ends with its count.
+   */
   private void reportRefusalsAfterOutage() {
     if (refusedUnlogged.get() == 0) { // a plain read on every request; the rest only after an outage
       return;
     }
-    long unlogged = refusedUnlogged.getAndSet(0);
-    if (unlogged > 0) {
-      log.info("a request succeeded; {} more refused (503) for an unreachable state store since the"
-          + " last such line", unlogged);
+    if (takeLogTurn()) {
+      long unlogged = refusedUnlogged.getAndSet(0);
+      if (unlogged > 0) {
+        log.info("a request succeeded; {} more refused (503) for an unreachable state store since the"
+            + " last such line", unlogged);
+      }
     }
+  }
+
+  /** True for the one caller that may write a refusal line now (at most one per interval). */
+  private boolean takeLogTurn() {
+    long now = System.nanoTime();
+    long due = nextRefusalLine.get();
+    return now - due >= 0 && nextRefusalLine.compareAndSet(due, now + REFUSAL_LOG_INTERVAL_NANOS);
   }
 
   private void write(Exchange exchange, int status, String contentType, Object body) {
