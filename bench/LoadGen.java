@@ -55,124 +55,153 @@ public class LoadGen {
   }
 
   /**
-   * The fixed-rate run: a pacing thread puts each submission's scheduled time on a queue at that
-   * time; CONNECTIONS threads, one blocking keep-alive socket each, take them in order, POST and
-   * read the answer (Taskgate answers with a Content-Length). hey's -q, used before, paces each
-   * of its workers on its own ticker started at the same moment: its 50 workers sent 50
-   * submissions at once every 50 ms, which measured bursts, not a rate.
+   * The fixed-rate run, one thread: submission i is due at start + i/RATE s and goes out on an idle
+   * keep-alive connection (a new one is opened while fewer than CONNECTIONS are open); a selector
+   * reads the answers (Taskgate answers with a Content-Length). Each latency counts from the
+   * submission's due time, so a slow answer delays no later measurement. The selector's timeout has
+   * millisecond resolution: a submission goes out up to ~1 ms after its due time and an answer that
+   * arrives while the loop waits for the next due time is read when it wakes, both counted against
+   * Taskgate. Until run 27 this was 64 blocking threads fed by a pacing thread, reading each answer
+   * a byte per system call: at 1,000/s the client took half a core of the 2 (8.1-8.9 s of CPU per
+   * 16 s run; this loop 2.5-2.8 s, bench/RESULTS.md run 27). Before run 10 it was hey's -q, whose workers each tick on their own timer started together:
+   * 50 submissions at once every 50 ms, which measured bursts, not a rate.
    */
   static void rate(String base, int rate, int seconds, int connections) throws Exception {
     URI uri = URI.create(base);
+    InetSocketAddress address = new InetSocketAddress(uri.getHost(), uri.getPort());
     byte[] body = "{\"type\":\"echo\",\"input\":1}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     byte[] request = ("POST /api/v1/tasks HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
         + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n"
         + new String(body, java.nio.charset.StandardCharsets.US_ASCII))
         .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     int total = rate * seconds;
-    java.util.concurrent.BlockingQueue<Long> due = new java.util.concurrent.LinkedBlockingQueue<>();
     long[] latencies = new long[total];
-    AtomicInteger done = new AtomicInteger();
-    AtomicInteger failed = new AtomicInteger();
-    List<Thread> senders = new ArrayList<>();
-    for (int c = 0; c < connections; c++) {
-      Thread t = new Thread(() -> {
-        java.net.Socket socket = null;
-        try {
-          while (true) {
-            long scheduled = due.take();
-            if (scheduled < 0) {
-              return;
-            }
-            int status;
-            try {
-              if (socket == null) {
-                socket = new java.net.Socket(uri.getHost(), uri.getPort());
-                socket.setTcpNoDelay(true);
-              }
-              socket.getOutputStream().write(request);
-              status = readResponse(new java.io.DataInputStream(socket.getInputStream()));
-            } catch (java.io.IOException e) {
-              status = -1;
-            }
-            if (status <= 0) { // Tomcat closes a keep-alive connection after 100 requests
-              if (socket != null) {
-                socket.close();
-              }
-              socket = null;
-            }
-            long latency = System.nanoTime() - scheduled;
-            latencies[done.getAndIncrement()] = latency;
-            if (Math.abs(status) != 202) {
-              failed.incrementAndGet();
-            }
-          }
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
-      t.start();
-      senders.add(t);
-    }
-    long start = System.nanoTime() + 100_000_000L;
+    int done = 0;
+    int failed = 0;
+    java.nio.channels.Selector selector = java.nio.channels.Selector.open();
+    java.util.ArrayDeque<Connection> idle = new java.util.ArrayDeque<>();
+    int open = 0;
     long interval = 1_000_000_000L / rate;
-    for (int i = 0; i < total; i++) {
-      long at = start + i * interval;
-      long wait;
-      while ((wait = at - System.nanoTime()) > 0) {
-        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+    long start = System.nanoTime() + 100_000_000L;
+    int next = 0;
+    while (done < total) {
+      long now = System.nanoTime();
+      while (next < total && start + next * interval <= now && (!idle.isEmpty() || open < connections)) {
+        Connection c = idle.poll();
+        if (c == null) {
+          c = new Connection(java.nio.channels.SocketChannel.open(address));
+          c.channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+          c.channel.configureBlocking(false);
+          c.channel.register(selector, java.nio.channels.SelectionKey.OP_READ, c);
+          open++;
+        }
+        c.due = start + next * interval;
+        next++;
+        if (!c.send(request)) { // the connection broke: a failed submission, the next one reconnects
+          latencies[done++] = System.nanoTime() - c.due;
+          failed++;
+          c.due = 0;
+          c.channel.close();
+          open--;
+        }
       }
-      due.add(at);
-    }
-    for (int c = 0; c < connections; c++) {
-      due.add(-1L);
-    }
-    for (Thread t : senders) {
-      t.join();
+      long timeout = 0; // none due, or no connection free: wait for an answer only
+      if (next < total && (!idle.isEmpty() || open < connections)) {
+        timeout = Math.max(1, (start + next * interval - System.nanoTime() + 999_999) / 1_000_000);
+      }
+      selector.select(timeout);
+      for (java.nio.channels.SelectionKey key : selector.selectedKeys()) {
+        Connection c = (Connection) key.attachment();
+        int status = c.receive();
+        if (status == 0) {
+          continue; // the answer is not complete yet
+        }
+        if (c.due != 0) {
+          latencies[done++] = System.nanoTime() - c.due;
+          c.due = 0;
+          if (status != 202 && status != -202) {
+            failed++;
+          }
+        }
+        if (status < 0) { // closed (Tomcat ends a keep-alive connection after 100 requests)
+          idle.remove(c); // closed while idle: it is still queued
+          c.channel.close();
+          open--;
+        } else {
+          idle.add(c);
+        }
+      }
+      selector.selectedKeys().clear();
     }
     double elapsed = (System.nanoTime() - start) / 1e9;
     List<Double> ms = new ArrayList<>();
-    for (int i = 0; i < done.get(); i++) {
+    for (int i = 0; i < done; i++) {
       ms.add(latencies[i] / 1e6);
     }
     System.out.printf(Locale.ROOT,
         "{\"offered_rate\":%d,\"submit_rate\":%.0f,\"submit_p50_ms\":%.2f,\"submit_p90_ms\":%.2f,"
-            + "\"submit_p99_ms\":%.2f,\"submit_max_ms\":%.2f,\"submit_non_2xx\":%d,\"rate_client\":\"LoadGen rate, %d connections\"}%n",
-        rate, done.get() / elapsed, pct(ms, 50), pct(ms, 90), pct(ms, 99), pct(ms, 100), failed.get(), connections);
+            + "\"submit_p99_ms\":%.2f,\"submit_max_ms\":%.2f,\"submit_non_2xx\":%d,\"rate_client\":\"LoadGen rate, one thread, %d connections\"}%n",
+        rate, done / elapsed, pct(ms, 50), pct(ms, 90), pct(ms, 99), pct(ms, 100), failed, connections);
   }
 
-  /**
-   * Reads one HTTP/1.1 answer with a Content-Length (byte by byte: nothing of the next answer is
-   * read ahead); returns its status, negated when the server closes the connection after it.
-   */
-  static int readResponse(java.io.InputStream in) throws java.io.IOException {
-    StringBuilder line = new StringBuilder();
-    int status = -1;
-    int length = 0;
-    boolean close = false;
-    while (true) {
-      int b = in.read();
-      if (b < 0) {
-        throw new java.io.EOFException("connection closed");
-      }
-      if (b == '\n') {
-        String text = line.toString().trim();
-        line.setLength(0);
-        if (text.isEmpty()) {
-          break;
+  /** One keep-alive connection of the fixed-rate run: at most one submission in flight. */
+  static final class Connection {
+    final java.nio.channels.SocketChannel channel;
+    final java.nio.ByteBuffer in = java.nio.ByteBuffer.allocate(8192);
+    long due; // the due time of the submission in flight, 0 when none
+
+    Connection(java.nio.channels.SocketChannel channel) {
+      this.channel = channel;
+    }
+
+    /** Writes the request whole (a few hundred bytes into an empty socket buffer); false if broken. */
+    boolean send(byte[] request) {
+      try {
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.wrap(request);
+        while (out.hasRemaining()) {
+          channel.write(out);
         }
-        if (status < 0) {
-          status = Integer.parseInt(text.split(" ")[1]);
-        } else if (text.regionMatches(true, 0, "Content-Length:", 0, 15)) {
-          length = Integer.parseInt(text.substring(15).trim());
-        } else if (text.equalsIgnoreCase("Connection: close")) {
-          close = true;
-        }
-      } else {
-        line.append((char) b);
+        return true;
+      } catch (java.io.IOException e) {
+        return false;
       }
     }
-    in.readNBytes(length);
-    return close ? -status : status;
+
+    /**
+     * Reads what has arrived. Returns 0 while the answer is incomplete, else its status, negated
+     * when the connection ends with it (Connection: close, or closed by the server: -1).
+     */
+    int receive() {
+      int read;
+      try {
+        read = channel.read(in);
+      } catch (java.io.IOException e) {
+        read = -1;
+      }
+      if (read < 0) {
+        return -1;
+      }
+      String head = new String(in.array(), 0, in.position(), java.nio.charset.StandardCharsets.ISO_8859_1);
+      int end = head.indexOf("\r\n\r\n");
+      if (end < 0) {
+        return 0;
+      }
+      int status = Integer.parseInt(head.substring(9, 12));
+      int length = 0;
+      boolean close = false;
+      for (String line : head.substring(0, end).split("\r\n")) {
+        if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+          length = Integer.parseInt(line.substring(15).trim());
+        } else if (line.equalsIgnoreCase("Connection: close")) {
+          close = true;
+        }
+      }
+      if (in.position() < end + 4 + length) {
+        return 0;
+      }
+      in.clear(); // one request in flight: nothing of a next answer can follow this one
+      return close ? -status : status;
+    }
   }
 
   static void burst(String base, int n, int concurrency, boolean callbacks) throws Exception {
