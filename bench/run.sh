@@ -31,6 +31,10 @@
 #                                            meanwhile; then one run at a
 #                                            fixed BENCH_RATE/s (LoadGen rate: open loop, evenly
 #                                            spaced, 64 connections), recorded as rate-*
+#   api-rabbitmq-pg                          the api role alone (no worker: tasks wait in RabbitMQ,
+#                                            emptied after each run) at BENCH_RATE/s, BENCH_REPS runs
+#                                            after warm-up runs: the submit latency without workers on
+#                                            the same 2 cores, and its CPU per submission
 #   wrk-split-rabbitmq-pg                    the wrk run with the roles in two processes (api on the
 #                                            port the load goes to, worker beside it), each 256 MB:
 #                                            the heap each role needs (heap_used_mb, worker_heap_used_mb)
@@ -361,6 +365,44 @@ for s in "${SCENARIOS[@]}"; do
         [ -z "$WORKER_PID" ] || roles="\"roles\":\"api + worker processes\",\"worker_heap_used_mb\":$(heap_used_mb "$WORKER_PID"),"
         record "$name" "{\"mode\":\"$mode\",\"rep\":\"$rep\",\"warmup_floods\":$warm,\"seconds\":$SECONDS_WRK,\"jit_s\":$jit,\"cpu_us_per_task\":$cpu,\"switches_per_task\":$switches,\"pg_per_task\":$pg,$roles$submit,${collected#\{}" "$(heap_used_mb)"
         clean_tasks
+      done
+      stop_app
+      continue ;;
+    api-*)
+      # The api role alone at BENCH_RATE/s: no worker in the process (the tasks wait in the broker,
+      # emptied after each run), so the submissions do not share the 2 cores with the workers, as
+      # in a deployment where the api pods and the workers run on their own CPUs. Warm-up: runs at
+      # the same rate until one costs < 2 s of JIT (at least 3).
+      fresh_pg
+      quiet_rabbitmq
+      # shellcheck disable=SC2046
+      start_app "$s" $(app_args "${s#api-}") --taskgate.roles=api
+      echo "== $s (the api role alone: warm-up runs until the JIT is quiet, then $REPS x ${SECONDS_WRK} s at ${RATE}/s)"
+      for round in $(seq 1 "$WARMUP_ROUNDS"); do
+        jit0=$(jit_seconds)
+        rate_submit "$SECONDS_WRK" "$RATE" >/dev/null
+        clean_tasks
+        quiet_rabbitmq
+        warm=$round
+        if [ "$round" -ge 3 ] && awk -v a="$jit0" -v b="$(jit_seconds)" 'BEGIN {exit !(b - a < 2)}'; then
+          break
+        fi
+      done
+      for rep in $(seq 1 "$REPS"); do
+        jit0=$(jit_seconds)
+        cpu0=$(python3 bench/cpu.py snap)
+        submit=$(rate_submit "$SECONDS_WRK" "$RATE")
+        # the relay has published what was accepted once the outbox is empty
+        until [ "$(psql -Atq -h 127.0.0.1 -U postgres -d test -c 'SELECT count(*) FROM taskgate_bench.outbox')" = 0 ]; do
+          sleep 0.5
+        done
+        accepted=$(psql -Atq -h 127.0.0.1 -U postgres -d test -c 'SELECT count(*) FROM taskgate_bench.task')
+        cpu1=$(python3 bench/cpu.py snap)
+        cpu=$(python3 bench/cpu.py per-task "$cpu0" "$cpu1" "$accepted")
+        jit=$(awk -v a="$jit0" -v b="$(jit_seconds)" 'BEGIN {printf "%.1f", b - a}')
+        record "$s" "{\"mode\":\"rate\",\"rep\":\"$rep\",\"roles\":\"api\",\"warmup_runs\":$warm,\"seconds\":$SECONDS_WRK,\"jit_s\":$jit,\"accepted\":$accepted,\"cpu_us_per_task\":$cpu,$submit}" "$(heap_used_mb)"
+        clean_tasks
+        quiet_rabbitmq
       done
       stop_app
       continue ;;
