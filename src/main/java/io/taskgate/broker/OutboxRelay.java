@@ -65,6 +65,11 @@ public class OutboxRelay implements SmartLifecycle {
   public static final String SIGNAL = "taskgate.outbox";
   /** Hand-over batches in flight at once: one waits for the broker's confirms, one fills up. */
   private static final int HAND_OVER_THREADS = 2;
+  /**
+   * How long a confirmed hand-over's outbox row may wait to be deleted with the next ones: at one
+   * submission a millisecond each had its own DELETE transaction (bench/RESULTS.md run 27).
+   */
+  private static final Duration DELETE_LINGER = Duration.ofMillis(20);
   private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
 
   private final Outbox outbox;
@@ -87,6 +92,11 @@ public class OutboxRelay implements SmartLifecycle {
   private final Counter handedOverTasks;
   private final Counter takenTasks;
   private final Counter takenEvents;
+  private final long deleteLingerNanos;
+  /** Outbox rows of confirmed hand-overs, not yet deleted; guarded by itself. */
+  private final List<Long> confirmed = new ArrayList<>();
+  /** When the oldest of {@link #confirmed} was confirmed (System.nanoTime); guarded by confirmed. */
+  private long confirmedSinceNanos;
 
   private record Fresh(long outboxRow, Task task, long handedAtNanos) {}
 
@@ -112,6 +122,8 @@ public class OutboxRelay implements SmartLifecycle {
     this.handedOverTasks = published(meters, "hand-over", "task");
     this.takenTasks = published(meters, "take", "task");
     this.takenEvents = published(meters, "take", "event");
+    // well inside the grace: the take must not find a confirmed row due and publish it again
+    this.deleteLingerNanos = Math.min(DELETE_LINGER.toNanos(), publishGrace.toNanos() / 4);
   }
 
   private static Counter published(MeterRegistry meters, String path, String kind) {
@@ -170,6 +182,12 @@ public class OutboxRelay implements SmartLifecycle {
       }
     }
     threads.clear();
+    try {
+      deleteConfirmed(true);
+    } catch (RuntimeException e) {
+      log.warn("could not delete the outbox rows of published tasks; the relay publishes them again"
+          + " after the grace: {}", e.toString());
+    }
   }
 
   @Override
@@ -224,10 +242,11 @@ public class OutboxRelay implements SmartLifecycle {
       Thread.sleep(pollInterval.toMillis());
       return;
     }
-    Fresh first = fresh.poll(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+    Fresh first = fresh.poll(Math.min(pollInterval.toNanos(), nanosUntilDeleteDue()), TimeUnit.NANOSECONDS);
     if (first != null) {
       publishFresh(first);
     }
+    deleteConfirmed(false);
   }
 
   private boolean ready() {
@@ -270,8 +289,9 @@ public class OutboxRelay implements SmartLifecycle {
 
   /**
    * Publishes {@code first} and the submissions handed over after it by {@link #publishSoon} (up
-   * to a batch) and deletes their outbox rows by id — exactly those rows: a later row of the same
-   * task (a retry's message) is not touched.
+   * to a batch) and, once confirmed, queues their outbox rows to be deleted by id
+   * ({@link #deleteConfirmed}) — exactly those rows: a later row of the same task (a retry's
+   * message) is not touched.
    */
   private void publishFresh(Fresh first) {
     List<Fresh> handed = new ArrayList<>();
@@ -290,8 +310,49 @@ public class OutboxRelay implements SmartLifecycle {
       throw new IllegalStateException(batch.size() + " new task message(s) not confirmed by the broker;"
           + " the outbox relay publishes them after the grace", failure);
     }
-    outbox.deleteByIds(due.stream().map(Fresh::outboxRow).toList());
+    synchronized (confirmed) {
+      if (confirmed.isEmpty()) {
+        confirmedSinceNanos = System.nanoTime();
+      }
+      due.forEach(f -> confirmed.add(f.outboxRow()));
+    }
     handedOverTasks.increment(batch.size());
+  }
+
+  /**
+   * Deletes the outbox rows of the confirmed hand-overs in one statement: when {@code now}, when a
+   * batch of them waits, or when the oldest has waited {@link #DELETE_LINGER}. A failed delete keeps
+   * them for the next round (the hand-over loop waits 1 s after a failure).
+   */
+  private void deleteConfirmed(boolean now) {
+    List<Long> ids;
+    synchronized (confirmed) {
+      if (confirmed.isEmpty() || !now && confirmed.size() < batchSize
+          && System.nanoTime() - confirmedSinceNanos < deleteLingerNanos) {
+        return;
+      }
+      ids = new ArrayList<>(confirmed);
+      confirmed.clear();
+    }
+    try {
+      outbox.deleteByIds(ids);
+    } catch (RuntimeException e) {
+      synchronized (confirmed) {
+        if (confirmed.isEmpty()) {
+          confirmedSinceNanos = System.nanoTime();
+        }
+        confirmed.addAll(ids);
+      }
+      throw e;
+    }
+  }
+
+  /** Nanoseconds until the confirmed rows are due to be deleted (0 if they are); a long time if none wait. */
+  private long nanosUntilDeleteDue() {
+    synchronized (confirmed) {
+      return confirmed.isEmpty() ? Long.MAX_VALUE
+          : Math.max(0, deleteLingerNanos - (System.nanoTime() - confirmedSinceNanos));
+    }
   }
 
   /**
