@@ -239,6 +239,9 @@ public class OutboxRelay implements SmartLifecycle {
 
   private void handOverRound() throws InterruptedException {
     if (!ready()) {
+      // the database's part needs no broker: during a broker outage the confirmed rows must not
+      // wait until the take finds them due and publishes them again
+      deleteConfirmed(true);
       Thread.sleep(pollInterval.toMillis());
       return;
     }
