@@ -63,8 +63,9 @@ public class LoadGen {
    * arrives while the loop waits for the next due time is read when it wakes, both counted against
    * Taskgate. Until run 27 this was 64 blocking threads fed by a pacing thread, reading each answer
    * a byte per system call: at 1,000/s the client took half a core of the 2 (8.1-8.9 s of CPU per
-   * 16 s run; this loop 2.5-2.8 s, bench/RESULTS.md run 27). Before run 10 it was hey's -q, whose workers each tick on their own timer started together:
-   * 50 submissions at once every 50 ms, which measured bursts, not a rate.
+   * 16 s run; this loop 2.5-2.8 s, bench/RESULTS.md run 27). Before run 10 it was hey's -q, whose
+   * workers each tick on their own timer started together: 50 submissions at once every 50 ms,
+   * which measured bursts, not a rate.
    */
   static void rate(String base, int rate, int seconds, int connections) throws Exception {
     URI uri = URI.create(base);

@@ -263,6 +263,10 @@ clean_tasks() {
   exit 1
 }
 
+outbox_rows() { # messages the relay has not published yet
+  psql -Atq -h 127.0.0.1 -U postgres -d test -c 'SELECT count(*) FROM taskgate_bench.outbox'
+}
+
 jit_seconds() { # compile time the JVMs have spent so far (jstat), in seconds
   local pid total=0
   for pid in $APP_PID $WORKER_PID; do
@@ -392,10 +396,12 @@ for s in "${SCENARIOS[@]}"; do
         jit0=$(jit_seconds)
         cpu0=$(python3 bench/cpu.py snap)
         submit=$(rate_submit "$SECONDS_WRK" "$RATE")
-        # the relay has published what was accepted once the outbox is empty
-        until [ "$(psql -Atq -h 127.0.0.1 -U postgres -d test -c 'SELECT count(*) FROM taskgate_bench.outbox')" = 0 ]; do
+        # the relay has published what was accepted once the outbox is empty (a minute at most)
+        for _ in $(seq 1 120); do
+          [ "$(outbox_rows)" = 0 ] && break
           sleep 0.5
         done
+        [ "$(outbox_rows)" = 0 ] || { echo "$s: the outbox did not empty within a minute, see $SCRATCH/$s.log" >&2; exit 1; }
         accepted=$(psql -Atq -h 127.0.0.1 -U postgres -d test -c 'SELECT count(*) FROM taskgate_bench.task')
         cpu1=$(python3 bench/cpu.py snap)
         cpu=$(python3 bench/cpu.py per-task "$cpu0" "$cpu1" "$accepted")
