@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.taskgate.broker.HandOvers.HandOver;
 import io.taskgate.config.TaskgateProperties;
 import io.taskgate.ingress.TaskView;
 import io.taskgate.queue.TaskSignals;
@@ -20,8 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -53,7 +52,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * small batches cost more per task than the take's read (bench/RESULTS.md run 14).
  *
  * <p>Threads: {@code taskgate-outbox-handover-1} and {@code -2} publish the hand-overs as they
- * come (started only when there are hand-overs: publish grace > 0), and
+ * come, one gathering the next batch while the other waits for its confirms (started only when there
+ * are hand-overs: publish grace > 0; see {@link HandOvers} for the linger of a stream), and
  * {@code taskgate-outbox-relay} runs the take every {@code taskgate.outbox.poll-interval} (at once
  * again after a full batch). Neither kind waits for the other: in one thread, a stream of submissions
  * faster than the relay kept the take from running (completion events waited for the stream to
@@ -86,7 +86,7 @@ public class OutboxRelay implements SmartLifecycle {
   private final TransactionTemplate tx;
   private final Duration publishGrace;
   /** Submissions committed and not yet published by this process (bounded: when full, the take publishes them). */
-  private final BlockingQueue<Fresh> fresh = new ArrayBlockingQueue<>(10_000);
+  private final HandOvers handOvers;
   private volatile boolean running;
   private final List<Thread> threads = new ArrayList<>();
   private final Counter handedOverTasks;
@@ -98,13 +98,12 @@ public class OutboxRelay implements SmartLifecycle {
   /** When the oldest of {@link #confirmed} was confirmed (System.nanoTime); guarded by confirmed. */
   private long confirmedSinceNanos;
 
-  private record Fresh(long outboxRow, Task task, long handedAtNanos) {}
-
   public OutboxRelay(Outbox outbox, TaskStore tasks, TopologyGuard topology, TaskSignals signals,
       ProducerTemplate producer, ObjectMapper json, WorkerIdentity identity, TaskgateProperties properties,
       MeterRegistry meters,
       @org.springframework.beans.factory.annotation.Value("${taskgate.outbox.poll-interval:200ms}") Duration pollInterval,
       @org.springframework.beans.factory.annotation.Value("${taskgate.outbox.batch-size:200}") int batchSize,
+      @org.springframework.beans.factory.annotation.Value("${taskgate.outbox.hand-over-linger:2ms}") Duration handOverLinger,
       TransactionTemplate tx) {
     this.tx = tx;
     this.outbox = outbox;
@@ -124,6 +123,7 @@ public class OutboxRelay implements SmartLifecycle {
     this.takenEvents = published(meters, "take", "event");
     // well inside the grace: the take must not find a confirmed row due and publish it again
     this.deleteLingerNanos = Math.min(DELETE_LINGER.toNanos(), publishGrace.toNanos() / 4);
+    this.handOvers = new HandOvers(10_000, batchSize, handOverLinger);
   }
 
   private static Counter published(MeterRegistry meters, String path, String kind) {
@@ -143,7 +143,7 @@ public class OutboxRelay implements SmartLifecycle {
     if (enabled && stored.outboxRow() != null) {
       // wakes the hand-over thread; full queue: the row stays in the outbox and the take
       // publishes it after the grace
-      fresh.offer(new Fresh(stored.outboxRow(), stored.task(), System.nanoTime()));
+      handOvers.offer(stored.outboxRow(), stored.task());
     } else {
       signals.signal(SIGNAL);
     }
@@ -245,9 +245,10 @@ public class OutboxRelay implements SmartLifecycle {
       Thread.sleep(pollInterval.toMillis());
       return;
     }
-    Fresh first = fresh.poll(Math.min(pollInterval.toNanos(), nanosUntilDeleteDue()), TimeUnit.NANOSECONDS);
-    if (first != null) {
-      publishFresh(first);
+    List<HandOver> batch =
+        handOvers.next(Math.min(pollInterval.toNanos(), nanosUntilDeleteDue()));
+    if (!batch.isEmpty()) {
+      publishFresh(batch);
     }
     deleteConfirmed(false);
   }
@@ -291,20 +292,17 @@ public class OutboxRelay implements SmartLifecycle {
   }
 
   /**
-   * Publishes {@code first} and the submissions handed over after it by {@link #publishSoon} (up
-   * to a batch) and, once confirmed, queues their outbox rows to be deleted by id
+   * Publishes submissions handed over by {@link #publishSoon} (a batch of {@link HandOvers}) and,
+   * once confirmed, queues their outbox rows to be deleted by id
    * ({@link #deleteConfirmed}) — exactly those rows: a later row of the same task (a retry's
    * message) is not touched.
    */
-  private void publishFresh(Fresh first) {
-    List<Fresh> handed = new ArrayList<>();
-    handed.add(first);
-    fresh.drainTo(handed, batchSize - 1);
+  private void publishFresh(List<HandOver> handed) {
     // older than half the grace: the take may publish it soon; leave it to the take alone
     long staleBefore = System.nanoTime() - publishGrace.toNanos() / 2;
-    List<Fresh> due = handed.stream().filter(f -> f.handedAtNanos() - staleBefore > 0).toList();
+    List<HandOver> due = handed.stream().filter(f -> f.handedAtNanos() - staleBefore > 0).toList();
     List<Exchange> batch = new ArrayList<>();
-    for (Fresh f : due) {
+    for (HandOver f : due) {
       taskHeaders(f.task()).ifPresent(h -> batch.add(message(h, taskBody(f.task()))));
     }
     Exception failure = send(batch);

@@ -1,0 +1,90 @@
+package io.taskgate.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.taskgate.broker.HandOvers.HandOver;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How the hand-over threads batch committed submissions: a lone one at once, a stream's within the
+ * linger of each other (a linger of a minute here: a batch that waited for it would hang the test).
+ */
+class HandOversTest {
+
+  private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+  @Test
+  void a_lone_submission_goes_out_at_once_without_lingering() {
+    HandOvers handOvers = new HandOvers(100, 200, Duration.ofMinutes(1));
+    handOvers.offer(1, null);
+
+    List<HandOver> batch = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> handOvers.next(SECOND));
+
+    assertThat(rows(batch)).containsExactly(1L);
+  }
+
+  @Test
+  void in_a_stream_a_batch_waits_for_the_submissions_that_follow_its_first() throws Exception {
+    HandOvers handOvers = new HandOvers(100, 200, Duration.ofMinutes(1));
+    handOvers.offer(1, null);
+    assertThat(rows(handOvers.next(SECOND))).containsExactly(1L); // lone: at once
+    handOvers.offer(2, null); // right behind it: a stream
+
+    CompletableFuture<List<HandOver>> next = CompletableFuture.supplyAsync(() -> {
+      try {
+        return handOvers.next(SECOND);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> !next.isDone());
+    LongStream.rangeClosed(3, HandOvers.LINGER_FOR_AT_MOST + 1).forEach(row -> handOvers.offer(row, null));
+
+    // the batch is full at LINGER_FOR_AT_MOST: out without waiting out the minute
+    List<HandOver> batch = next.get(5, TimeUnit.SECONDS);
+    assertThat(rows(batch)).containsExactlyElementsOf(
+        LongStream.rangeClosed(2, HandOvers.LINGER_FOR_AT_MOST + 1).boxed().toList());
+  }
+
+  @Test
+  void a_stream_batch_goes_out_when_its_linger_is_over() throws Exception {
+    HandOvers handOvers = new HandOvers(100, 200, Duration.ofMillis(50));
+    handOvers.offer(1, null);
+    handOvers.next(SECOND);
+    handOvers.offer(2, null);
+
+    List<HandOver> batch = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> handOvers.next(SECOND));
+
+    assertThat(rows(batch)).containsExactly(2L);
+  }
+
+  @Test
+  void a_batch_takes_at_most_the_batch_size_and_leaves_the_rest_queued_in_order() throws Exception {
+    HandOvers handOvers = new HandOvers(100, 3, Duration.ZERO);
+    LongStream.rangeClosed(1, 5).forEach(row -> handOvers.offer(row, null));
+
+    assertThat(rows(handOvers.next(SECOND))).containsExactly(1L, 2L, 3L);
+    assertThat(rows(handOvers.next(SECOND))).containsExactly(4L, 5L);
+    assertThat(handOvers.next(TimeUnit.MILLISECONDS.toNanos(10))).isEmpty();
+  }
+
+  @Test
+  void a_full_queue_refuses_the_submission_so_that_the_polling_relay_publishes_it() {
+    HandOvers handOvers = new HandOvers(2, 200, Duration.ZERO);
+
+    assertThat(handOvers.offer(1, null)).isTrue();
+    assertThat(handOvers.offer(2, null)).isTrue();
+    assertThat(handOvers.offer(3, null)).isFalse();
+  }
+
+  private static List<Long> rows(List<HandOver> batch) {
+    return batch.stream().map(HandOver::outboxRow).toList();
+  }
+}
