@@ -36,6 +36,9 @@ final class HandOvers {
   private long lastHandedAtNanos = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
 
   HandOvers(int capacity, int batchSize, Duration linger) {
+    if (linger.isNegative()) {
+      throw new IllegalArgumentException("the hand-over linger must not be negative: " + linger);
+    }
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.batchSize = batchSize;
     this.lingerNanos = linger.toNanos();
@@ -47,8 +50,9 @@ final class HandOvers {
   }
 
   /**
-   * The next batch, oldest first, waiting up to {@code timeoutNanos} for its first (and while
-   * another thread gathers); empty if none came.
+   * The next batch, oldest first: waits up to {@code timeoutNanos} for its first (and while another
+   * thread gathers), then, in a stream, up to the linger after its first was handed; empty if none
+   * came. Interrupted while lingering, it returns what it has (with the interrupt kept).
    */
   List<HandOver> next(long timeoutNanos) throws InterruptedException {
     long deadline = System.nanoTime() + timeoutNanos;
@@ -68,7 +72,13 @@ final class HandOvers {
         for (long left = lingerEnd - System.nanoTime();
             left > 0 && batch.size() < Math.min(LINGER_FOR_AT_MOST, batchSize);
             left = lingerEnd - System.nanoTime()) {
-          HandOver more = queue.poll(left, TimeUnit.NANOSECONDS);
+          HandOver more;
+          try {
+            more = queue.poll(left, TimeUnit.NANOSECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the items taken are not dropped
+            break;
+          }
           if (more == null) {
             break;
           }

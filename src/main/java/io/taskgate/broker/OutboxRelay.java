@@ -123,7 +123,11 @@ public class OutboxRelay implements SmartLifecycle {
     this.takenEvents = published(meters, "take", "event");
     // well inside the grace: the take must not find a confirmed row due and publish it again
     this.deleteLingerNanos = Math.min(DELETE_LINGER.toNanos(), publishGrace.toNanos() / 4);
-    this.handOvers = new HandOvers(10_000, batchSize, handOverLinger);
+    // at most the delete linger (<= grace / 4): a longer one would hold the confirmed rows' DELETE
+    // back, and one of half the grace would make every lingered hand-over stale (left to the take)
+    this.handOvers = new HandOvers(10_000, batchSize,
+        handOverLinger.compareTo(Duration.ofNanos(deleteLingerNanos)) > 0
+            ? Duration.ofNanos(deleteLingerNanos) : handOverLinger);
   }
 
   private static Counter published(MeterRegistry meters, String path, String kind) {

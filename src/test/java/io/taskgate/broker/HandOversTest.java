@@ -1,13 +1,16 @@
 package io.taskgate.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.taskgate.broker.HandOvers.HandOver;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
@@ -37,32 +40,36 @@ class HandOversTest {
     assertThat(rows(handOvers.next(SECOND))).containsExactly(1L); // lone: at once
     handOvers.offer(2, null); // right behind it: a stream
 
-    CompletableFuture<List<HandOver>> next = CompletableFuture.supplyAsync(() -> {
-      try {
-        return handOvers.next(SECOND);
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    });
-    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> !next.isDone());
-    LongStream.rangeClosed(3, HandOvers.LINGER_FOR_AT_MOST + 1).forEach(row -> handOvers.offer(row, null));
+    ExecutorService gatherer = Executors.newSingleThreadExecutor();
+    try {
+      Future<List<HandOver>> next = gatherer.submit(() -> handOvers.next(SECOND));
+      await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> !next.isDone());
+      LongStream.rangeClosed(3, HandOvers.LINGER_FOR_AT_MOST + 1).forEach(row -> handOvers.offer(row, null));
 
-    // the batch is full at LINGER_FOR_AT_MOST: out without waiting out the minute
-    List<HandOver> batch = next.get(5, TimeUnit.SECONDS);
-    assertThat(rows(batch)).containsExactlyElementsOf(
-        LongStream.rangeClosed(2, HandOvers.LINGER_FOR_AT_MOST + 1).boxed().toList());
+      // the batch is full at LINGER_FOR_AT_MOST: out without waiting out the minute
+      List<HandOver> batch = next.get(5, TimeUnit.SECONDS);
+      assertThat(rows(batch)).containsExactlyElementsOf(
+          LongStream.rangeClosed(2, HandOvers.LINGER_FOR_AT_MOST + 1).boxed().toList());
+    } finally {
+      gatherer.shutdownNow();
+    }
   }
 
   @Test
   void a_stream_batch_goes_out_when_its_linger_is_over() throws Exception {
-    HandOvers handOvers = new HandOvers(100, 200, Duration.ofMillis(50));
+    Duration linger = Duration.ofSeconds(1);
+    HandOvers handOvers = new HandOvers(100, 200, linger);
     handOvers.offer(1, null);
     handOvers.next(SECOND);
+    long offered = System.nanoTime();
     handOvers.offer(2, null);
 
-    List<HandOver> batch = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> handOvers.next(SECOND));
+    // after the linger, well before the 30 s it may wait for a first
+    List<HandOver> batch = assertTimeoutPreemptively(Duration.ofSeconds(10),
+        () -> handOvers.next(TimeUnit.SECONDS.toNanos(30)));
 
     assertThat(rows(batch)).containsExactly(2L);
+    assertThat(Duration.ofNanos(System.nanoTime() - offered)).isGreaterThanOrEqualTo(linger);
   }
 
   @Test
@@ -73,6 +80,12 @@ class HandOversTest {
     assertThat(rows(handOvers.next(SECOND))).containsExactly(1L, 2L, 3L);
     assertThat(rows(handOvers.next(SECOND))).containsExactly(4L, 5L);
     assertThat(handOvers.next(TimeUnit.MILLISECONDS.toNanos(10))).isEmpty();
+  }
+
+  @Test
+  void a_negative_linger_is_refused() {
+    assertThatThrownBy(() -> new HandOvers(100, 200, Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
