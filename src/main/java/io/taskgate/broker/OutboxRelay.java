@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.support.DefaultExchange;
@@ -126,8 +125,7 @@ public class OutboxRelay implements SmartLifecycle {
     // at most the delete linger (<= grace / 4): a longer one would hold the confirmed rows' DELETE
     // back, and one of half the grace would make every lingered hand-over stale (left to the take)
     this.handOvers = new HandOvers(10_000, batchSize,
-        handOverLinger.compareTo(Duration.ofNanos(deleteLingerNanos)) > 0
-            ? Duration.ofNanos(deleteLingerNanos) : handOverLinger);
+        Duration.ofNanos(Math.min(handOverLinger.toNanos(), deleteLingerNanos)));
   }
 
   private static Counter published(MeterRegistry meters, String path, String kind) {
