@@ -12,6 +12,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
@@ -70,6 +72,33 @@ class HandOversTest {
 
     assertThat(rows(batch)).containsExactly(2L);
     assertThat(Duration.ofNanos(System.nanoTime() - offered)).isGreaterThanOrEqualTo(linger);
+  }
+
+  @Test
+  void interrupted_while_lingering_it_returns_the_batch_it_took_and_keeps_the_interrupt() throws Exception {
+    HandOvers handOvers = new HandOvers(100, 200, Duration.ofMinutes(1));
+    handOvers.offer(1, null);
+    handOvers.next(SECOND);
+    handOvers.offer(2, null); // a stream: the batch of 2 lingers for a minute
+
+    AtomicReference<List<HandOver>> taken = new AtomicReference<>();
+    AtomicBoolean interruptKept = new AtomicBoolean();
+    Thread gatherer = new Thread(() -> {
+      try {
+        taken.set(handOvers.next(SECOND));
+        interruptKept.set(Thread.currentThread().isInterrupted());
+      } catch (InterruptedException e) {
+        taken.set(List.of()); // the row taken would then wait for the polling relay's grace
+      }
+    });
+    gatherer.start();
+    await().atMost(Duration.ofSeconds(5)).until(() -> gatherer.getState() == Thread.State.TIMED_WAITING);
+    gatherer.interrupt();
+    gatherer.join(TimeUnit.SECONDS.toMillis(5));
+
+    assertThat(gatherer.isAlive()).isFalse();
+    assertThat(rows(taken.get())).containsExactly(2L);
+    assertThat(interruptKept).isTrue();
   }
 
   @Test
