@@ -395,6 +395,7 @@ for s in "${SCENARIOS[@]}"; do
       for rep in $(seq 1 "$REPS"); do
         jit0=$(jit_seconds)
         cpu0=$(python3 bench/cpu.py snap)
+        pg0=$(pg_counts)
         submit=$(rate_submit "$SECONDS_WRK" "$RATE")
         # the relay has published what was accepted once the outbox is empty (a minute at most)
         for _ in $(seq 1 120); do
@@ -405,8 +406,11 @@ for s in "${SCENARIOS[@]}"; do
         accepted=$(psql -Atq -h 127.0.0.1 -U postgres -d test -c 'SELECT count(*) FROM taskgate_bench.task')
         cpu1=$(python3 bench/cpu.py snap)
         cpu=$(python3 bench/cpu.py per-task "$cpu0" "$cpu1" "$accepted")
+        switches=$(python3 bench/cpu.py switches "$cpu0" "$cpu1" "$accepted")
+        sleep 11 # PostgreSQL's counters, as for the floods (pg_per_task)
+        pg=$(pg_per_task "$pg0" "$(pg_counts)" "$accepted")
         jit=$(awk -v a="$jit0" -v b="$(jit_seconds)" 'BEGIN {printf "%.1f", b - a}')
-        record "$s" "{\"mode\":\"rate\",\"rep\":\"$rep\",\"roles\":\"api\",\"warmup_runs\":$warm,\"seconds\":$SECONDS_WRK,\"jit_s\":$jit,\"accepted\":$accepted,\"cpu_us_per_task\":$cpu,$submit}" "$(heap_used_mb)"
+        record "$s" "{\"mode\":\"rate\",\"rep\":\"$rep\",\"roles\":\"api\",\"warmup_runs\":$warm,\"seconds\":$SECONDS_WRK,\"jit_s\":$jit,\"accepted\":$accepted,\"cpu_us_per_task\":$cpu,\"switches_per_task\":$switches,\"pg_per_task\":$pg,$submit}" "$(heap_used_mb)"
         clean_tasks
         quiet_rabbitmq
       done
