@@ -102,7 +102,7 @@ public class OutboxRelay implements SmartLifecycle {
       MeterRegistry meters,
       @org.springframework.beans.factory.annotation.Value("${taskgate.outbox.poll-interval:200ms}") Duration pollInterval,
       @org.springframework.beans.factory.annotation.Value("${taskgate.outbox.batch-size:200}") int batchSize,
-      @org.springframework.beans.factory.annotation.Value("${taskgate.outbox.hand-over-linger:2ms}") Duration handOverLinger,
+      @org.springframework.beans.factory.annotation.Value("${taskgate.outbox.hand-over-linger:5ms}") Duration handOverLinger,
       TransactionTemplate tx) {
     this.tx = tx;
     this.outbox = outbox;

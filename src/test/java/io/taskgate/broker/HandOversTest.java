@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * How the hand-over threads batch committed submissions: a lone one at once, a stream's within the
- * linger of each other (a linger of a minute here: a batch that waited for it would hang the test).
+ * linger of each other (a linger of a minute here: a batch that waited for it would hang the test;
+ * the stream tests use a stream gap of a minute too, which no machine's scheduling exceeds).
  */
 class HandOversTest {
 
@@ -37,7 +38,7 @@ class HandOversTest {
 
   @Test
   void in_a_stream_a_batch_waits_for_the_submissions_that_follow_its_first() throws Exception {
-    HandOvers handOvers = new HandOvers(100, 200, Duration.ofMinutes(1));
+    HandOvers handOvers = new HandOvers(100, 200, Duration.ofMinutes(1), Duration.ofMinutes(1));
     handOvers.offer(1, null);
     assertThat(rows(handOvers.next(SECOND))).containsExactly(1L); // lone: at once
     handOvers.offer(2, null); // right behind it: a stream
@@ -58,9 +59,26 @@ class HandOversTest {
   }
 
   @Test
+  void submissions_further_apart_than_the_stream_gap_go_out_at_once_even_within_the_linger() {
+    // tasks submitted one at a time, each after the one before ended: not a stream, however long
+    // the linger (a minute here: a batch that lingered would hang the test)
+    HandOvers handOvers = new HandOvers(100, 200, Duration.ofMinutes(1), Duration.ofMillis(50));
+    handOvers.offer(1, null);
+    assertThat(rows(assertTimeoutPreemptively(Duration.ofSeconds(5), () -> handOvers.next(SECOND))))
+        .containsExactly(1L);
+    long handed = System.nanoTime();
+    await().pollDelay(Duration.ofMillis(100)).until(() -> System.nanoTime() - handed > 2 * 50_000_000L);
+    handOvers.offer(2, null);
+
+    List<HandOver> batch = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> handOvers.next(SECOND));
+
+    assertThat(rows(batch)).containsExactly(2L);
+  }
+
+  @Test
   void a_stream_batch_goes_out_when_its_linger_is_over() throws Exception {
     Duration linger = Duration.ofSeconds(1);
-    HandOvers handOvers = new HandOvers(100, 200, linger);
+    HandOvers handOvers = new HandOvers(100, 200, linger, Duration.ofMinutes(1));
     handOvers.offer(1, null);
     handOvers.next(SECOND);
     long offered = System.nanoTime();
@@ -76,7 +94,7 @@ class HandOversTest {
 
   @Test
   void interrupted_while_lingering_it_returns_the_batch_it_took_and_keeps_the_interrupt() throws Exception {
-    HandOvers handOvers = new HandOvers(100, 200, Duration.ofMinutes(1));
+    HandOvers handOvers = new HandOvers(100, 200, Duration.ofMinutes(1), Duration.ofMinutes(1));
     handOvers.offer(1, null);
     handOvers.next(SECOND);
     handOvers.offer(2, null); // a stream: the batch of 2 lingers for a minute
