@@ -44,10 +44,16 @@ final class HandOvers {
     this(capacity, batchSize, linger, STREAM_GAP);
   }
 
-  /** With another stream gap (tests: one that a slow machine's scheduling cannot exceed). */
+  /**
+   * With another stream gap (tests: one that a slow machine's scheduling cannot exceed). The gap in
+   * effect is at most the linger: a gap longer than the linger is the linger.
+   */
   HandOvers(int capacity, int batchSize, Duration linger, Duration streamGap) {
     if (linger.isNegative()) {
       throw new IllegalArgumentException("the hand-over linger must not be negative: " + linger);
+    }
+    if (streamGap.isNegative()) {
+      throw new IllegalArgumentException("the stream gap must not be negative: " + streamGap);
     }
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.batchSize = batchSize;

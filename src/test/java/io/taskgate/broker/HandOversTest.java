@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * How the hand-over threads batch committed submissions: a lone one at once, a stream's within the
  * linger of each other (a linger of a minute here: a batch that waited for it would hang the test;
- * the stream tests use a stream gap of a minute too, which no machine's scheduling exceeds).
+ * the stream tests give the stream gap a minute too, capped at their linger, so that a slow
+ * machine's scheduling does not turn their stream into lone hand-overs).
  */
 class HandOversTest {
 
@@ -76,9 +77,31 @@ class HandOversTest {
   }
 
   @Test
+  void with_the_default_stream_gap_a_long_linger_leaves_submissions_100_ms_apart_alone() {
+    // what OutboxRelay builds: the default gap (STREAM_GAP, 2 ms), here under a linger of a minute
+    HandOvers handOvers = new HandOvers(100, 200, Duration.ofMinutes(1));
+    handOvers.offer(1, null);
+    assertThat(rows(assertTimeoutPreemptively(Duration.ofSeconds(5), () -> handOvers.next(SECOND))))
+        .containsExactly(1L);
+    long handed = System.nanoTime();
+    await().pollDelay(Duration.ofMillis(100)).until(() -> System.nanoTime() - handed > 100_000_000L);
+    handOvers.offer(2, null);
+
+    List<HandOver> batch = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> handOvers.next(SECOND));
+
+    assertThat(rows(batch)).containsExactly(2L);
+  }
+
+  @Test
+  void a_negative_stream_gap_is_refused() {
+    assertThatThrownBy(() -> new HandOvers(100, 200, Duration.ofMillis(5), Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void a_stream_batch_goes_out_when_its_linger_is_over() throws Exception {
     Duration linger = Duration.ofSeconds(1);
-    HandOvers handOvers = new HandOvers(100, 200, linger, Duration.ofMinutes(1));
+    HandOvers handOvers = new HandOvers(100, 200, linger, Duration.ofMinutes(1)); // gap: the linger, 1 s
     handOvers.offer(1, null);
     handOvers.next(SECOND);
     long offered = System.nanoTime();
