@@ -2,9 +2,11 @@ package io.taskgate.state;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
@@ -29,6 +31,12 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * after a {@link DataIntegrityViolationException} each item of that group is written alone. Other
  * failures (the database is unreachable) fail the whole group, as they would each item.
  *
+ * <p>With a linger, items that come in a stream (each queued less than the stream gap after the one
+ * before) wait for company: the caller that takes a lane for such an item waits until the linger
+ * after its item queued has passed (or until its item was written by another) before it writes
+ * what has queued. At a steady rate, one item a millisecond, each statement otherwise wrote one
+ * item: a commit and a wake-up of the database per item. A lone item is written at once.
+ *
  * <p>Operators see how much sharing happens in {@code taskgate_store_group_size_rows} (Prometheus): one
  * sample per statement, the number of rows given to it, tagged with the statement's name.
  *
@@ -45,6 +53,10 @@ final class GroupCommit<T, R> {
   private final AtomicInteger writers = new AtomicInteger();
   private final Function<List<T>, List<R>> writeAll;
   private final DistributionSummary groupSize;
+  private final long lingerNanos;
+  private final long streamGapNanos;
+  /** When the last item was queued (System.nanoTime); racy by design: a hint, not a guard. */
+  private volatile long lastQueuedNanos = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
 
   /**
    * {@code writeAll} writes the items in one statement and returns their results in order;
@@ -59,9 +71,24 @@ final class GroupCommit<T, R> {
    * writes what has queued at once instead of waiting for the running statement to end.
    */
   GroupCommit(String name, MeterRegistry meters, int lanes, Function<List<T>, List<R>> writeAll) {
+    this(name, meters, lanes, Duration.ZERO, Duration.ZERO, writeAll);
+  }
+
+  /**
+   * With a {@code linger} for items that come in a stream: queued less than {@code streamGap} after
+   * the item before. A linger of zero: none.
+   */
+  GroupCommit(String name, MeterRegistry meters, int lanes, Duration linger, Duration streamGap,
+      Function<List<T>, List<R>> writeAll) {
     if (lanes < 1) {
       throw new IllegalArgumentException("lanes must be at least 1: " + lanes);
     }
+    if (linger.isNegative() || streamGap.isNegative()) {
+      throw new IllegalArgumentException(
+          "the linger and the stream gap must not be negative: " + linger + ", " + streamGap);
+    }
+    this.lingerNanos = linger.toNanos();
+    this.streamGapNanos = streamGap.toNanos();
     this.lanes = lanes;
     this.writeAll = writeAll;
     this.groupSize = DistributionSummary.builder("taskgate.store.group.size")
@@ -76,12 +103,24 @@ final class GroupCommit<T, R> {
       return writeAll.apply(List.of(item)).get(0); // part of the caller's transaction: alone, in it
     }
     Entry<T, R> entry = new Entry<>(item, Thread.currentThread());
+    boolean lingers = false;
+    long lingerUntil = 0;
+    if (lingerNanos > 0) {
+      long queuedAt = System.nanoTime();
+      lingers = queuedAt - lastQueuedNanos < streamGapNanos; // in a stream
+      lastQueuedNanos = queuedAt;
+      lingerUntil = queuedAt + lingerNanos;
+    }
     queue.add(entry);
     boolean interrupted = false;
     while (!entry.done) {
       if (takeLane()) {
         boolean takenByAnother = false;
         try {
+          if (lingers) {
+            interrupted |= linger(entry, lingerUntil);
+            lingers = false; // once: a caller woken to write later does not linger again
+          }
           // the queue is FIFO and only writers drain it: this entry was written, is queued, or
           // (more than one lane) is in another writer's statement
           while (!entry.done) {
@@ -131,6 +170,21 @@ final class GroupCommit<T, R> {
       throw entry.failure;
     }
     return entry.result;
+  }
+
+  /**
+   * Waits, holding a lane, until {@code until} (System.nanoTime) or until another writer wrote the
+   * entry; items that queue meanwhile wait for this writer. True when interrupted (it stops then).
+   */
+  private boolean linger(Entry<T, R> entry, long until) {
+    for (long left = until - System.nanoTime(); left > 0 && !entry.done;
+        left = until - System.nanoTime()) {
+      LockSupport.parkNanos(this, left);
+      if (Thread.interrupted()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private boolean takeLane() {

@@ -243,15 +243,22 @@ public class TaskStore {
    * statement. Submissions have {@code taskgate.store.submit-lanes} (2) statements in flight at
    * once: with one, every submission that arrived while a statement ran waited for it to end, and a
    * burst was accepted ~20 % slower (bench/RESULTS.md run 25). Claims and outcomes keep one each.
+   * With {@code taskgate.store.submit-linger} (off by default) submissions in a stream wait that
+   * long for company: fewer commits, a later answer (bench/RESULTS.md run 30).
    */
   private final GroupCommit<NewTask, StoredTask> submissions;
+  /** Submissions less than this apart are a stream, which {@code taskgate.store.submit-linger} groups. */
+  static final Duration SUBMIT_STREAM_GAP = Duration.ofMillis(2);
   private final GroupCommit<ClaimRequest, Optional<ClaimedTask>> claims;
   private final GroupCommit<Outcome, Boolean> outcomes;
 
   public TaskStore(JdbcClient jdbc, ObjectMapper json, TransactionTemplate tx, DataSource dataSource,
       TaskgateProperties properties, MeterRegistry meters,
       @Value("${taskgate.outbox.publish-grace:5s}") Duration publishGrace,
-      @Value("${taskgate.store.submit-lanes:2}") int submitLanes) {
+      @Value("${taskgate.store.submit-lanes:2}") int submitLanes,
+      @Value("${taskgate.store.submit-linger:0ms}") Duration submitLinger) {
+    notNegative("taskgate.outbox.publish-grace", publishGrace);
+    notNegative("taskgate.store.submit-linger", submitLinger);
     this.jdbc = jdbc;
     this.json = json;
     this.tx = tx;
@@ -260,9 +267,16 @@ public class TaskStore {
     this.listAfter = listSql(postgres, true);
     this.outbox = !"database".equals(properties.broker());
     this.publishGrace = outbox && postgres && properties.isApi() ? publishGrace : Duration.ZERO;
-    this.submissions = new GroupCommit<>("submit", meters, submitLanes, this::createAll);
+    this.submissions = new GroupCommit<>("submit", meters, submitLanes, submitLinger,
+        SUBMIT_STREAM_GAP, this::createAll);
     this.claims = new GroupCommit<>("claim", meters, this::claimAll);
     this.outcomes = new GroupCommit<>("outcome", meters, this::recordOutcomes);
+  }
+
+  private static void notNegative(String property, Duration value) {
+    if (value.isNegative()) {
+      throw new IllegalArgumentException(property + " must not be negative: " + value);
+    }
   }
 
   public static Instant now() {

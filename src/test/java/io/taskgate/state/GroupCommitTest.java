@@ -3,9 +3,11 @@ package io.taskgate.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -204,5 +206,67 @@ class GroupCommitTest {
     assertThat(result(third)).isEqualTo("HOLD3");
     assertThat(result(fourth)).isEqualTo("D interrupted"); // its result, and its interrupt kept
     assertThat(statements).hasSize(3);
+  }
+
+  // taskgate.store.submit-linger: items that come in a stream wait for company
+
+  /** Upper-cases each item, recording each statement. */
+  GroupCommit<String, String> lingering(int lanes, Duration linger, Duration streamGap) {
+    return new GroupCommit<>("linger", meters, lanes, linger, streamGap, items -> {
+      statements.add(items);
+      return items.stream().map(String::toUpperCase).toList();
+    });
+  }
+
+  @Test
+  void items_in_a_stream_wait_for_the_linger_and_share_one_statement() throws Exception {
+    // a stream gap of a minute: "b" and "c" are a stream however slowly this machine runs
+    GroupCommit<String, String> lingering = lingering(1, Duration.ofSeconds(2), Duration.ofMinutes(1));
+    assertThat(lingering.write("a")).isEqualTo("A"); // the first: nothing before it, written at once
+
+    CompletableFuture<String> b = CompletableFuture.supplyAsync(() -> lingering.write("b"), threads);
+    await().until(() -> lingering.queued() == 1);
+    CompletableFuture<String> c = CompletableFuture.supplyAsync(() -> lingering.write("c"), threads);
+    await().until(() -> lingering.queued() == 2); // "b"'s caller holds the lane while it lingers
+
+    assertThat(result(b)).isEqualTo("B");
+    assertThat(result(c)).isEqualTo("C");
+    assertThat(statements).containsExactly(List.of("a"), List.of("b", "c"));
+  }
+
+  @Test
+  void an_item_further_from_the_one_before_than_the_stream_gap_is_written_at_once() {
+    GroupCommit<String, String> lingering = lingering(2, Duration.ofMinutes(1), Duration.ofMillis(50));
+    assertThat(lingering.write("a")).isEqualTo("A");
+    long written = System.nanoTime();
+    await().pollDelay(Duration.ofMillis(100)).until(() -> System.nanoTime() - written > 2 * 50_000_000L);
+
+    // lingering would hold it for a minute
+    assertThat(assertTimeoutPreemptively(Duration.ofSeconds(5), () -> lingering.write("b"))).isEqualTo("B");
+    assertThat(statements).containsExactly(List.of("a"), List.of("b"));
+  }
+
+  @Test
+  void interrupted_while_lingering_it_writes_at_once_and_keeps_the_interrupt() throws Exception {
+    GroupCommit<String, String> lingering = lingering(1, Duration.ofMinutes(1), Duration.ofMinutes(1));
+    lingering.write("a");
+    CompletableFuture<String> b = new CompletableFuture<>();
+    Thread caller = new Thread(() -> {
+      String r = lingering.write("b");
+      b.complete(r + (Thread.currentThread().isInterrupted() ? " interrupted" : ""));
+    });
+    caller.start();
+    await().until(() -> caller.getState() == Thread.State.TIMED_WAITING); // lingering
+
+    caller.interrupt();
+    assertThat(result(b)).isEqualTo("B interrupted");
+    assertThat(statements).containsExactly(List.of("a"), List.of("b"));
+  }
+
+  @Test
+  void a_negative_linger_is_refused() {
+    assertThatThrownBy(() -> lingering(1, Duration.ofMillis(-1), Duration.ofMillis(2)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("must not be negative");
   }
 }

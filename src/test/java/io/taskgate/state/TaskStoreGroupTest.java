@@ -1,6 +1,7 @@
 package io.taskgate.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
@@ -50,6 +51,7 @@ class TaskStoreGroupTest {
   static HikariDataSource pool;
   static JdbcClient jdbc;
   static TaskStore store;
+  static TaskgateProperties properties;
 
   @BeforeAll
   static void store() {
@@ -61,11 +63,26 @@ class TaskStoreGroupTest {
     pool.setUsername(Postgres.USER);
     pool.setMaximumPoolSize(2);
     jdbc = JdbcClient.create(pool);
-    TaskgateProperties properties = new Binder(new MapConfigurationPropertySource(
+    properties = new Binder(new MapConfigurationPropertySource(
             Map.of("taskgate.broker", "rabbitmq", "taskgate.roles", "api,worker")))
         .bindOrCreate("taskgate", TaskgateProperties.class);
-    store = new TaskStore(jdbc, JSON, new TransactionTemplate(new DataSourceTransactionManager(pool)),
-        pool, properties, new SimpleMeterRegistry(), Duration.ofSeconds(5), 1);
+    store = store(Duration.ofSeconds(5), Duration.ZERO);
+  }
+
+  static TaskStore store(Duration publishGrace, Duration submitLinger) {
+    return new TaskStore(jdbc, JSON, new TransactionTemplate(new DataSourceTransactionManager(pool)),
+        pool, properties, new SimpleMeterRegistry(), publishGrace, 1, submitLinger);
+  }
+
+  @Test
+  void a_negative_publish_grace_or_submit_linger_is_refused_naming_its_property() {
+    // not an error about some derived value further down (the relay's linger, a group commit)
+    assertThatThrownBy(() -> store(Duration.ofSeconds(-1), Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("taskgate.outbox.publish-grace must not be negative: PT-1S");
+    assertThatThrownBy(() -> store(Duration.ofSeconds(5), Duration.ofMillis(-2)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("taskgate.store.submit-linger must not be negative: PT-0.002S");
   }
 
   @AfterAll
