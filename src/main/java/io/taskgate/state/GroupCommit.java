@@ -119,7 +119,9 @@ final class GroupCommit<T, R> {
         try {
           if (lingers) {
             interrupted |= linger(entry, lingerUntil);
-            lingers = false; // once: a caller woken to write later does not linger again
+            // once, and only until its own item has queued for the linger: a caller that waited
+            // for a lane lingers what is left of it, if anything
+            lingers = false;
           }
           // the queue is FIFO and only writers drain it: this entry was written, is queued, or
           // (more than one lane) is in another writer's statement

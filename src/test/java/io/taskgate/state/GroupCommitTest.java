@@ -221,7 +221,8 @@ class GroupCommitTest {
   @Test
   void items_in_a_stream_wait_for_the_linger_and_share_one_statement() throws Exception {
     // a stream gap of a minute: "b" and "c" are a stream however slowly this machine runs
-    GroupCommit<String, String> lingering = lingering(1, Duration.ofSeconds(2), Duration.ofMinutes(1));
+    // a linger of 5 s: "c" must queue before it ends, also on a machine that stalls for a while
+    GroupCommit<String, String> lingering = lingering(1, Duration.ofSeconds(5), Duration.ofMinutes(1));
     assertThat(lingering.write("a")).isEqualTo("A"); // the first: nothing before it, written at once
 
     CompletableFuture<String> b = CompletableFuture.supplyAsync(() -> lingering.write("b"), threads);
@@ -261,6 +262,26 @@ class GroupCommitTest {
     caller.interrupt();
     assertThat(result(b)).isEqualTo("B interrupted");
     assertThat(statements).containsExactly(List.of("a"), List.of("b"));
+  }
+
+  @Test
+  void a_caller_whose_item_another_writer_wrote_stops_lingering() throws Exception {
+    // two lanes: "b" and "c" each take one and linger for a minute
+    GroupCommit<String, String> lingering = lingering(2, Duration.ofMinutes(1), Duration.ofMinutes(1));
+    lingering.write("a");
+    CompletableFuture<String> b = new CompletableFuture<>();
+    Thread bCaller = new Thread(() -> b.complete(lingering.write("b")));
+    bCaller.start();
+    await().until(() -> bCaller.getState() == Thread.State.TIMED_WAITING);
+    CompletableFuture<String> c = CompletableFuture.supplyAsync(() -> lingering.write("c"), threads);
+    await().until(() -> lingering.queued() == 2);
+
+    // "b"'s writer stops lingering (interrupted) and writes "c" too: "c"'s caller must return now,
+    // not when its own minute is over
+    bCaller.interrupt();
+    assertThat(result(b)).isEqualTo("B");
+    assertThat(result(c)).isEqualTo("C");
+    assertThat(statements).containsExactly(List.of("a"), List.of("b", "c"));
   }
 
   @Test

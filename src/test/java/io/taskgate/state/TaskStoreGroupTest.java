@@ -75,6 +75,40 @@ class TaskStoreGroupTest {
   }
 
   @Test
+  void with_a_submit_linger_submissions_that_arrive_together_wait_for_it() throws Exception {
+    Duration linger = Duration.ofSeconds(3);
+    TaskStore lingering = store(Duration.ofSeconds(5), linger);
+    int n = 8;
+    ExecutorService callers = Executors.newFixedThreadPool(n);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<StoredTask>> created = new ArrayList<>();
+      List<UUID> ids = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        NewTask task = new NewTask(UUID.randomUUID(), "echo", JSON.createObjectNode().put("n", i), 0, 3,
+            null, null);
+        ids.add(task.id());
+        created.add(callers.submit(() -> {
+          go.await();
+          return lingering.create(task);
+        }));
+      }
+      long start = System.nanoTime();
+      go.countDown();
+      for (Future<StoredTask> f : created) {
+        assertThat(f.get(30, TimeUnit.SECONDS).task().status()).isEqualTo(TaskStatus.PENDING);
+      }
+      // released together, they are a stream: one of them lingered (without the linger: well
+      // under a second)
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(linger);
+      assertThat(jdbc.sql("SELECT count(*) FROM task WHERE id IN (:ids)").param("ids", ids)
+          .query(Integer.class).single()).isEqualTo(n);
+    } finally {
+      callers.shutdownNow();
+    }
+  }
+
+  @Test
   void a_negative_publish_grace_or_submit_linger_is_refused_naming_its_property() {
     // not an error about some derived value further down (the relay's linger, a group commit)
     assertThatThrownBy(() -> store(Duration.ofSeconds(-1), Duration.ZERO))
