@@ -218,6 +218,21 @@ class GroupCommitTest {
     });
   }
 
+  /**
+   * Starts a thread that writes {@code item} and returns once it lingers; its result, with
+   * " interrupted" when the caller's interrupt was kept.
+   */
+  static Thread lingeringCaller(GroupCommit<String, String> lingering, String item,
+      CompletableFuture<String> result) {
+    Thread caller = new Thread(() -> {
+      String r = lingering.write(item);
+      result.complete(r + (Thread.currentThread().isInterrupted() ? " interrupted" : ""));
+    });
+    caller.start();
+    await().until(() -> caller.getState() == Thread.State.TIMED_WAITING); // lingering
+    return caller;
+  }
+
   @Test
   void items_in_a_stream_wait_for_the_linger_and_share_one_statement() throws Exception {
     // a stream gap of a minute: "b" and "c" are a stream however slowly this machine runs
@@ -252,12 +267,7 @@ class GroupCommitTest {
     GroupCommit<String, String> lingering = lingering(1, Duration.ofMinutes(1), Duration.ofMinutes(1));
     lingering.write("a");
     CompletableFuture<String> b = new CompletableFuture<>();
-    Thread caller = new Thread(() -> {
-      String r = lingering.write("b");
-      b.complete(r + (Thread.currentThread().isInterrupted() ? " interrupted" : ""));
-    });
-    caller.start();
-    await().until(() -> caller.getState() == Thread.State.TIMED_WAITING); // lingering
+    Thread caller = lingeringCaller(lingering, "b", b);
 
     caller.interrupt();
     assertThat(result(b)).isEqualTo("B interrupted");
@@ -270,16 +280,14 @@ class GroupCommitTest {
     GroupCommit<String, String> lingering = lingering(2, Duration.ofMinutes(1), Duration.ofMinutes(1));
     lingering.write("a");
     CompletableFuture<String> b = new CompletableFuture<>();
-    Thread bCaller = new Thread(() -> b.complete(lingering.write("b")));
-    bCaller.start();
-    await().until(() -> bCaller.getState() == Thread.State.TIMED_WAITING);
+    Thread bCaller = lingeringCaller(lingering, "b", b);
     CompletableFuture<String> c = CompletableFuture.supplyAsync(() -> lingering.write("c"), threads);
     await().until(() -> lingering.queued() == 2);
 
     // "b"'s writer stops lingering (interrupted) and writes "c" too: "c"'s caller must return now,
     // not when its own minute is over
     bCaller.interrupt();
-    assertThat(result(b)).isEqualTo("B");
+    assertThat(result(b)).isEqualTo("B interrupted");
     assertThat(result(c)).isEqualTo("C");
     assertThat(statements).containsExactly(List.of("a"), List.of("b", "c"));
   }
