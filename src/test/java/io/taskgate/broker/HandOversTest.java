@@ -99,6 +99,49 @@ class HandOversTest {
   }
 
   @Test
+  void while_one_thread_gathers_a_batch_the_other_takes_none_of_its_submissions() throws Exception {
+    HandOvers handOvers = new HandOvers(100, 200, Duration.ofMinutes(1), Duration.ofMinutes(1));
+    handOvers.offer(1, null);
+    handOvers.next(SECOND);
+    handOvers.offer(2, null); // a stream: the batch lingers for a minute, or until it has LINGER_FOR_AT_MOST
+
+    ExecutorService gatherer = Executors.newSingleThreadExecutor();
+    try {
+      Future<List<HandOver>> lingering = gatherer.submit(() -> handOvers.next(SECOND));
+      await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> !lingering.isDone());
+      handOvers.offer(3, null);
+
+      // the second hand-over thread (its batch's confirms done) finds the gatherer busy: it takes
+      // nothing, rather than split the lingering batch into two confirm rounds
+      assertThat(handOvers.next(TimeUnit.MILLISECONDS.toNanos(200))).isEmpty();
+
+      LongStream.rangeClosed(4, HandOvers.LINGER_FOR_AT_MOST + 1).forEach(row -> handOvers.offer(row, null));
+      assertThat(rows(lingering.get(5, TimeUnit.SECONDS))).containsExactlyElementsOf(
+          LongStream.rangeClosed(2, HandOvers.LINGER_FOR_AT_MOST + 1).boxed().toList());
+    } finally {
+      gatherer.shutdownNow();
+    }
+  }
+
+  @Test
+  void a_stream_gap_longer_than_the_linger_is_the_linger() throws Exception {
+    // a gap of a minute, a linger of 1 s: submissions 1.2 s apart are no stream, and go out at once
+    // (with the gap uncapped the batch would wait out its linger, 1 s)
+    HandOvers handOvers = new HandOvers(100, 200, Duration.ofSeconds(1), Duration.ofMinutes(1));
+    handOvers.offer(1, null);
+    handOvers.next(SECOND);
+    long handed = System.nanoTime();
+    await().pollDelay(Duration.ofMillis(1200)).until(() -> System.nanoTime() - handed > 1_200_000_000L);
+    handOvers.offer(2, null);
+
+    long start = System.nanoTime();
+    List<HandOver> batch = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> handOvers.next(SECOND));
+
+    assertThat(rows(batch)).containsExactly(2L);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(500));
+  }
+
+  @Test
   void a_stream_batch_goes_out_when_its_linger_is_over() throws Exception {
     Duration linger = Duration.ofSeconds(1);
     HandOvers handOvers = new HandOvers(100, 200, linger, Duration.ofMinutes(1)); // gap: the linger, 1 s

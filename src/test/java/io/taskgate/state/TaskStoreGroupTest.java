@@ -28,7 +28,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,13 +54,7 @@ class TaskStoreGroupTest {
 
   @BeforeAll
   static void store() {
-    String url = Postgres.freshSchema("taskgate_group_test");
-    Flyway.configure().dataSource(url, Postgres.USER, "")
-        .locations("classpath:db/migration", "classpath:db/vendor/postgresql").load().migrate();
-    pool = new HikariDataSource();
-    pool.setJdbcUrl(url);
-    pool.setUsername(Postgres.USER);
-    pool.setMaximumPoolSize(2);
+    pool = Postgres.migratedPool("taskgate_group_test", 2);
     jdbc = JdbcClient.create(pool);
     properties = new Binder(new MapConfigurationPropertySource(
             Map.of("taskgate.broker", "rabbitmq", "taskgate.roles", "api,worker")))

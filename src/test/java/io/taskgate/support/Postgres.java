@@ -1,5 +1,6 @@
 package io.taskgate.support;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -37,9 +38,27 @@ public final class Postgres {
    */
   public static SingleConnectionDataSource migratedSchema(String schema) {
     String url = freshSchema(schema);
+    migrate(url);
+    return new SingleConnectionDataSource(url, USER, "", true);
+  }
+
+  /**
+   * A fresh schema with Taskgate's tables, behind a pool of {@code connections}: for tests that
+   * write from several threads, without a Spring context. Close it when done.
+   */
+  public static HikariDataSource migratedPool(String schema, int connections) {
+    String url = freshSchema(schema);
+    migrate(url);
+    HikariDataSource pool = new HikariDataSource();
+    pool.setJdbcUrl(url);
+    pool.setUsername(USER);
+    pool.setMaximumPoolSize(connections);
+    return pool;
+  }
+
+  private static void migrate(String url) {
     Flyway.configure().dataSource(url, USER, "")
         .locations("classpath:db/migration", "classpath:db/vendor/postgresql").load().migrate();
-    return new SingleConnectionDataSource(url, USER, "", true);
   }
 
   public static void freshSchema(String schema, DynamicPropertyRegistry registry) {
