@@ -66,6 +66,21 @@ final class HandOvers {
     return queue.offer(new HandOver(outboxRow, task, System.nanoTime()));
   }
 
+  /** Submissions queued and not yet taken into a batch (for tests). */
+  int queued() {
+    return queue.size();
+  }
+
+  /** Whether a thread is gathering a batch now (for tests). */
+  boolean gathering() {
+    return gathering.isLocked();
+  }
+
+  /** Whether a thread waits for its turn to gather (for tests). */
+  boolean waitingToGather() {
+    return gathering.hasQueuedThreads();
+  }
+
   /**
    * The next batch, oldest first: waits up to {@code timeoutNanos} for its first (and while another
    * thread gathers), then, in a stream, up to the linger after its first was handed; empty if none
