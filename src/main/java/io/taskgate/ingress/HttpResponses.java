@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
@@ -14,7 +15,7 @@ import org.springframework.stereotype.Component;
  * response, so each method first drops them all and sets only what the caller should see.
  */
 @Component
-public class HttpResponses {
+public class HttpResponses implements DisposableBean {
 
   private static final Logger log = LoggerFactory.getLogger(HttpResponses.class);
   private static final String UNAVAILABLE_RETRY_AFTER_SECONDS = "5";
@@ -105,6 +106,19 @@ public class HttpResponses {
         log.info("a request succeeded; {} more refused (503) for an unreachable state store since the"
             + " last such line", unlogged);
       }
+    }
+  }
+
+  /**
+   * The refusals not yet logged, when the process stops: an outage that ends with a shutdown (a
+   * pod replaced while its database is away) still leaves its count in the log.
+   */
+  @Override
+  public void destroy() {
+    long unlogged = refusedUnlogged.getAndSet(0);
+    if (unlogged > 0) {
+      log.info("stopping; {} more refused (503) for an unreachable state store since the last such line",
+          unlogged);
     }
   }
 

@@ -104,6 +104,20 @@ class DatabaseOutageIT {
       assertThat(errors).noneMatch(entry -> entry.contains("callback-dispatch"));
       assertThat(errors).noneMatch(entry -> entry.contains("maintenance-"));
       assertThat(app.output()).contains("the state store is unreachable, the next round retries");
+
+      // an outage that ends with a shutdown: two refusals back to back (the second, at least,
+      // within 10 s of a line, only counted), then the process stops before any request succeeds;
+      // its log still counts them
+      proxy.cut();
+      try {
+        assertThat(api.get("/api/v1/tasks/" + after).status()).isEqualTo(503);
+        assertThat(api.get("/api/v1/tasks/" + after).status()).isEqualTo(503);
+      } finally {
+        proxy.restore();
+      }
+      app.sigterm();
+      assertThat(app.awaitExit(Duration.ofSeconds(60))).isZero();
+      assertThat(refusalsCounted(app.output())).isEqualTo(24);
     }
   }
 
