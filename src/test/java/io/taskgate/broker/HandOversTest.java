@@ -112,7 +112,7 @@ class HandOversTest {
 
       // the other hand-over thread (its batch's confirms done) waits for the gatherer's turn
       // instead of taking part of the lingering batch (two confirm rounds where one would do)
-      Future<List<HandOver>> other = threads.submit(() -> handOvers.next(2 * SECOND));
+      Future<List<HandOver>> other = threads.submit(() -> handOvers.next(5 * SECOND));
       await().atMost(Duration.ofSeconds(5)).until(handOvers::waitingToGather);
       LongStream.rangeClosed(3, HandOvers.LINGER_FOR_AT_MOST + 1).forEach(row -> handOvers.offer(row, null));
 
