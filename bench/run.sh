@@ -431,8 +431,10 @@ for s in "${SCENARIOS[@]}"; do
         fi
         for v in "${variants[@]}"; do
           PB_RAW="$SCRATCH/peers.jsonl" ../shared/bench/peers/run.sh "$v" 1
+          # the host's JSON goes into sed's replacement: escape what sed reads there (& / \)
+          host=$(python3 bench/hostcal.py | sed 's/[&/\]/\\&/g')
           tail -1 "$SCRATCH/peers.jsonl" \
-            | sed "s/^{/{\"scenario\":\"$v\",\"host\":$(python3 bench/hostcal.py),/" | tee -a "$RAW"
+            | sed "s/^{/{\"scenario\":\"$v\",\"host\":$host,/" | tee -a "$RAW"
         done
       else
         echo "$s: ../shared/bench/peers is absent here, skipped"

@@ -35,7 +35,7 @@ def fmt(value, digits=0):
 
 
 def spread(rows, key, digits):
-    values = [r["host"][key] for r in rows if "host" in r]
+    values = [r["host"][key] for r in rows if key in r.get("host", {})]
     return f"{fmt(min(values), digits)}-{fmt(max(values), digits)}" if values else "-"
 
 
@@ -115,8 +115,13 @@ def main():
     hosted = [n for n in by if any("host" in r for r in by[n])]
     if hosted:
         table("The host after each measurement (bench/hostcal.py: a loop's CPU ms alone, and the factor two at"
-              " once take; 1.0 = two real cores; min-max)", ("alone ms", "pair factor"), hosted,
-              lambda rs: [spread(rs, "alone_ms", 0), spread(rs, "pair_factor", 2)], by)
+              " once take; 1.0 = two real cores; a round trip between two processes on one CPU and across"
+              " two, µs; min-max)", ("alone ms", "pair factor", "wake µs, one CPU", "wake µs, two"), hosted,
+              lambda rs: [spread(rs, "alone_ms", 0), spread(rs, "pair_factor", 2), spread(rs, "wake_same_us", 1),
+                          spread(rs, "wake_cross_us", 1)], by)
+        machines = sorted({(r["host"].get("cpu", "?"), r["host"].get("virt", "?"))
+                           for rs in by.values() for r in rs if "host" in r})
+        print("\nMachine (lscpu model, hypervisor): " + "; ".join(f"{c}, {v}" for c, v in machines))
 
     raw = [(n, rs) for n, rs in by.items() if rs[0].get("system", "").endswith("-raw")]
     floods = [n for n in by if n.startswith("wrk-")]
