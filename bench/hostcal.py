@@ -42,33 +42,53 @@ def spin(_=None):
 
 def ping_pong(cpus, rounds=5000):
     """Wall microseconds per round trip of one byte between two processes (two wake-ups), the
-    first pinned to cpus[0] and the second to cpus[1]."""
+    first pinned to cpus[0] and the second to cpus[1]; None where the pinning is refused."""
     there_r, there_w = os.pipe()
     back_r, back_w = os.pipe()
-    mask = os.sched_getaffinity(0)
     child = os.fork()
     if child == 0:
-        os.sched_setaffinity(0, {cpus[1]})
+        status = 1
+        try:  # the child never returns into main(): it would print a second line
+            os.close(there_w)
+            os.close(back_r)
+            os.sched_setaffinity(0, {cpus[1]})
+            for _ in range(rounds):
+                if not os.read(there_r, 1):
+                    break
+                os.write(back_w, b"x")
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(there_r)
+    os.close(back_w)
+    mask = os.sched_getaffinity(0)
+    try:
+        os.sched_setaffinity(0, {cpus[0]})
+        started = time.perf_counter()
         for _ in range(rounds):
-            os.read(there_r, 1)
-            os.write(back_w, b"x")
-        os._exit(0)
-    os.sched_setaffinity(0, {cpus[0]})
-    started = time.perf_counter()
-    for _ in range(rounds):
-        os.write(there_w, b"x")
-        os.read(back_r, 1)
-    elapsed = time.perf_counter() - started
-    os.sched_setaffinity(0, mask)
-    os.waitpid(child, 0)
-    for fd in (there_r, there_w, back_r, back_w):
-        os.close(fd)
-    return elapsed / rounds * 1e6
+            os.write(there_w, b"x")
+            if not os.read(back_r, 1):  # the child ended early (its pinning was refused)
+                return None
+        return (time.perf_counter() - started) / rounds * 1e6
+    except OSError:
+        return None
+    finally:
+        os.sched_setaffinity(0, mask)
+        os.close(there_w)  # the child, if still reading, sees the end and exits
+        os.close(back_r)
+        os.waitpid(child, 0)
+
+
+def wake_us(cpus):
+    """Median of three ping-pongs, rounded; None if one could not run."""
+    runs = [ping_pong(cpus) for _ in range(3)]
+    return None if None in runs else round(statistics.median(runs), 1)
 
 
 def lscpu(field):
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
+    try:  # C locale: the field names are translated in others
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True,
+                             env={**os.environ, "LC_ALL": "C"}).stdout
     except (OSError, subprocess.CalledProcessError):
         return "?"
     for line in out.splitlines():
@@ -83,11 +103,10 @@ def main():
     with multiprocessing.Pool(2) as pool:
         pair = statistics.median(t for _ in range(3) for t in pool.map(spin, range(2)))
     cpus = sorted(os.sched_getaffinity(0))
-    same = statistics.median(ping_pong((cpus[0], cpus[0])) for _ in range(3))
-    cross = statistics.median(ping_pong((cpus[0], cpus[-1])) for _ in range(3))
     print(json.dumps({"alone_ms": round(alone), "pair_ms": round(pair),
                       "pair_factor": round(pair / alone, 2),
-                      "wake_same_us": round(same, 1), "wake_cross_us": round(cross, 1),
+                      "wake_same_us": wake_us((cpus[0], cpus[0])),
+                      "wake_cross_us": wake_us((cpus[0], cpus[1])) if len(cpus) > 1 else None,
                       "cpu": lscpu("Model name"), "virt": lscpu("Hypervisor vendor")}))
 
 

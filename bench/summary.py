@@ -35,7 +35,7 @@ def fmt(value, digits=0):
 
 
 def spread(rows, key, digits):
-    values = [r["host"][key] for r in rows if key in r.get("host", {})]
+    values = [r["host"][key] for r in rows if (r.get("host") or {}).get(key) is not None]
     return f"{fmt(min(values), digits)}-{fmt(max(values), digits)}" if values else "-"
 
 
@@ -119,9 +119,10 @@ def main():
               " two, µs; min-max)", ("alone ms", "pair factor", "wake µs, one CPU", "wake µs, two"), hosted,
               lambda rs: [spread(rs, "alone_ms", 0), spread(rs, "pair_factor", 2), spread(rs, "wake_same_us", 1),
                           spread(rs, "wake_cross_us", 1)], by)
-        machines = sorted({(r["host"].get("cpu", "?"), r["host"].get("virt", "?"))
-                           for rs in by.values() for r in rs if "host" in r})
-        print("\nMachine (lscpu model, hypervisor): " + "; ".join(f"{c}, {v}" for c, v in machines))
+        machines = sorted({(r["host"]["cpu"], r["host"].get("virt", "?"))
+                           for rs in by.values() for r in rs if "cpu" in (r.get("host") or {})})
+        if machines:  # lines before run 32 did not record it
+            print("\nMachine (lscpu model, hypervisor): " + "; ".join(f"{c}, {v}" for c, v in machines))
 
     raw = [(n, rs) for n, rs in by.items() if rs[0].get("system", "").endswith("-raw")]
     floods = [n for n in by if n.startswith("wrk-")]
